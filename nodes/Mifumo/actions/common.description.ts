@@ -1,0 +1,50 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+/** n8n's "Return All" / "Limit" pair, as its own nodes word it. */
+export function returnAllAndLimit(defaultLimit: number): INodeProperties[] {
+	return [
+		{
+			displayName: 'Return All',
+			name: 'returnAll',
+			type: 'boolean',
+			default: false,
+			description: 'Whether to return all results or only up to a given limit',
+		},
+		{
+			displayName: 'Limit',
+			name: 'limit',
+			type: 'number',
+			typeOptions: { minValue: 1 },
+			default: defaultLimit,
+			description: 'Max number of results to return',
+			displayOptions: { show: { returnAll: [false] } },
+		},
+	];
+}
+
+export const defaultCountryOption: INodeProperties = {
+	displayName: 'Default Country',
+	name: 'defaultCountry',
+	type: 'string',
+	default: 'TZ',
+	placeholder: 'TZ',
+	description:
+		'Two-letter country code used for numbers written without a country code, such as 0712 345 678 (TZ = Tanzania, KE = Kenya, UG = Uganda)',
+};
+
+export const tagsField: INodeProperties = {
+	displayName: 'Tags',
+	name: 'tags',
+	type: 'string',
+	default: '',
+	placeholder: 'customer, vip',
+	description: 'Comma-separated tags, or a list from an expression',
+};
+
+export const isActiveField: INodeProperties = {
+	displayName: 'Is Active',
+	name: 'isActive',
+	type: 'boolean',
+	default: true,
+	description: 'Whether the contact is active',
+};

@@ -1,0 +1,21 @@
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import { updateDisplayOptions } from 'n8n-workflow';
+
+import { requireId } from '../../helpers/validation';
+import { encodeId, type MifumoClient } from '../../transport';
+
+export const contactIdProperty: INodeProperties = {
+	displayName: 'Contact ID',
+	name: 'contactId',
+	type: 'string',
+	required: true,
+	default: '',
+	description: 'The contact_id from Create, Search or Get Many',
+};
+
+export const description = updateDisplayOptions({ show: { resource: ['contact'], operation: ['get'] } }, [contactIdProperty]);
+
+export async function execute(this: IExecuteFunctions, itemIndex: number, client: MifumoClient): Promise<IDataObject[]> {
+	const contactId = requireId(this.getNode(), itemIndex, this.getNodeParameter('contactId', itemIndex), 'Contact ID');
+	return [await client.request({ method: 'GET', path: `/contacts/${encodeId(contactId)}/` })];
+}

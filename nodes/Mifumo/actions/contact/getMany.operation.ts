@@ -1,0 +1,53 @@
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import { updateDisplayOptions } from 'n8n-workflow';
+
+import { compact, readLimit } from '../../helpers/validation';
+import type { MifumoClient } from '../../transport';
+import { paginate } from '../../transport/paginate';
+import { returnAllAndLimit } from '../common.description';
+
+const properties: INodeProperties[] = [
+	...returnAllAndLimit(50),
+	{
+		displayName: 'Filters',
+		name: 'filters',
+		type: 'collection',
+		placeholder: 'Add Filter',
+		default: {},
+		options: [
+			{
+				displayName: 'Search',
+				name: 'search',
+				type: 'string',
+				default: '',
+				description: 'Only contacts whose name, phone or email contains this text',
+			},
+			{
+				displayName: 'Segment ID',
+				name: 'segmentId',
+				type: 'string',
+				default: '',
+				description: 'Only contacts in this segment (segment_id)',
+			},
+		],
+	},
+];
+
+export const description = updateDisplayOptions({ show: { resource: ['contact'], operation: ['getMany'] } }, properties);
+
+/** The node asks for at most this many contacts per request. */
+export const CONTACT_PAGE_SIZE = 50;
+
+export async function execute(this: IExecuteFunctions, itemIndex: number, client: MifumoClient): Promise<IDataObject[]> {
+	const filters = this.getNodeParameter('filters', itemIndex, {}) as IDataObject;
+	const returnAll = this.getNodeParameter('returnAll', itemIndex, false) as boolean;
+	const limit = returnAll ? undefined : readLimit(this.getNode(), itemIndex, this.getNodeParameter('limit', itemIndex, 50));
+	const qs = compact({ search: textOrUndefined(filters.search), segment_id: textOrUndefined(filters.segmentId) });
+	return await paginate(client, { path: '/contacts/', qs, style: 'offset', maxPageSize: CONTACT_PAGE_SIZE, limit });
+}
+
+export function textOrUndefined(value: unknown): string | undefined {
+	if (value === undefined || value === null) return undefined;
+	const text = String(value).trim();
+	return text === '' ? undefined : text;
+}

@@ -1,0 +1,58 @@
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import { updateDisplayOptions } from 'n8n-workflow';
+
+import { compact, readLimit } from '../../helpers/validation';
+import type { MifumoClient } from '../../transport';
+import { paginate } from '../../transport/paginate';
+import { returnAllAndLimit } from '../common.description';
+import { CONTACT_PAGE_SIZE, textOrUndefined } from './getMany.operation';
+
+const properties: INodeProperties[] = [
+	{
+		displayName: 'Query',
+		name: 'query',
+		type: 'string',
+		default: '',
+		placeholder: 'Asha',
+		description: 'Text to find in the name, phone number or email. Empty finds every contact.',
+	},
+	...returnAllAndLimit(20),
+	{
+		displayName: 'Filters',
+		name: 'filters',
+		type: 'collection',
+		placeholder: 'Add Filter',
+		default: {},
+		options: [
+			{
+				displayName: 'Segment ID',
+				name: 'segmentId',
+				type: 'string',
+				default: '',
+				description: 'Only contacts in this segment (segment_id)',
+			},
+		],
+	},
+];
+
+export const description = updateDisplayOptions({ show: { resource: ['contact'], operation: ['search'] } }, properties);
+
+export async function execute(this: IExecuteFunctions, itemIndex: number, client: MifumoClient): Promise<IDataObject[]> {
+	const filters = this.getNodeParameter('filters', itemIndex, {}) as IDataObject;
+	const returnAll = this.getNodeParameter('returnAll', itemIndex, false) as boolean;
+	const limit = returnAll ? undefined : readLimit(this.getNode(), itemIndex, this.getNodeParameter('limit', itemIndex, 20));
+	return await searchContacts(client, textOrUndefined(this.getNodeParameter('query', itemIndex, '')) ?? '', {
+		segmentId: textOrUndefined(filters.segmentId),
+		limit,
+	});
+}
+
+/** `q` is always sent, empty when there is no query: the server answers 400 without it. */
+export async function searchContacts(
+	client: MifumoClient,
+	query: string,
+	{ segmentId, limit }: { segmentId?: string; limit?: number },
+): Promise<IDataObject[]> {
+	const qs = compact({ q: query, segment_id: segmentId });
+	return await paginate(client, { path: '/contacts/search/', qs, style: 'offset', maxPageSize: CONTACT_PAGE_SIZE, limit });
+}

@@ -1,0 +1,16 @@
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import { updateDisplayOptions } from 'n8n-workflow';
+
+import { requireId } from '../../helpers/validation';
+import { encodeId, type MifumoClient } from '../../transport';
+import { segmentIdProperty } from './segmentFields';
+
+export const description = updateDisplayOptions({ show: { resource: ['segment'], operation: ['delete'] } }, [
+	segmentIdProperty,
+]);
+
+export async function execute(this: IExecuteFunctions, itemIndex: number, client: MifumoClient): Promise<IDataObject[]> {
+	const segmentId = requireId(this.getNode(), itemIndex, this.getNodeParameter('segmentId', itemIndex), 'Segment ID');
+	await client.request({ method: 'DELETE', path: `/contacts/segments/${encodeId(segmentId)}/delete/` });
+	return [{ id: segmentId, deleted: true }];
+}

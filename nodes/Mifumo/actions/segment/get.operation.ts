@@ -1,0 +1,13 @@
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import { updateDisplayOptions } from 'n8n-workflow';
+
+import { requireId } from '../../helpers/validation';
+import { encodeId, type MifumoClient } from '../../transport';
+import { segmentIdProperty } from './segmentFields';
+
+export const description = updateDisplayOptions({ show: { resource: ['segment'], operation: ['get'] } }, [segmentIdProperty]);
+
+export async function execute(this: IExecuteFunctions, itemIndex: number, client: MifumoClient): Promise<IDataObject[]> {
+	const segmentId = requireId(this.getNode(), itemIndex, this.getNodeParameter('segmentId', itemIndex), 'Segment ID');
+	return [await client.request({ method: 'GET', path: `/contacts/segments/${encodeId(segmentId)}/` })];
+}

@@ -1,0 +1,19 @@
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import { updateDisplayOptions } from 'n8n-workflow';
+
+import { readLimit } from '../../helpers/validation';
+import type { MifumoClient } from '../../transport';
+import { readListPage } from '../../transport/paginate';
+import { returnAllAndLimit } from '../common.description';
+
+const properties: INodeProperties[] = returnAllAndLimit(50);
+
+export const description = updateDisplayOptions({ show: { resource: ['segment'], operation: ['getMany'] } }, properties);
+
+export async function execute(this: IExecuteFunctions, itemIndex: number, client: MifumoClient): Promise<IDataObject[]> {
+	const returnAll = this.getNodeParameter('returnAll', itemIndex, false) as boolean;
+	const limit = returnAll ? undefined : readLimit(this.getNode(), itemIndex, this.getNodeParameter('limit', itemIndex, 50));
+	// Mifumo lists every segment in one answer.
+	const { records } = readListPage(await client.request({ method: 'GET', path: '/contacts/segments/' }));
+	return limit === undefined ? records : records.slice(0, limit);
+}

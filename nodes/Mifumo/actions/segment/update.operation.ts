@@ -1,0 +1,41 @@
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import { updateDisplayOptions } from 'n8n-workflow';
+
+import { isEmptyValue } from '../../helpers/dates';
+import { compact, inputError, requireId, requireText } from '../../helpers/validation';
+import { encodeId, type MifumoClient } from '../../transport';
+import { criteriaOptions, readCriteria, segmentIdProperty } from './segmentFields';
+
+const properties: INodeProperties[] = [
+	segmentIdProperty,
+	{
+		displayName: 'Update Fields',
+		name: 'updateFields',
+		type: 'collection',
+		placeholder: 'Add Field',
+		default: {},
+		options: [
+			...criteriaOptions,
+			{ displayName: 'Description', name: 'description', type: 'string', default: '' },
+			{ displayName: 'Name', name: 'name', type: 'string', default: '' },
+		],
+	},
+];
+
+export const description = updateDisplayOptions({ show: { resource: ['segment'], operation: ['update'] } }, properties);
+
+export async function execute(this: IExecuteFunctions, itemIndex: number, client: MifumoClient): Promise<IDataObject[]> {
+	const node = this.getNode();
+	const segmentId = requireId(node, itemIndex, this.getNodeParameter('segmentId', itemIndex), 'Segment ID');
+	const fields = this.getNodeParameter('updateFields', itemIndex, {}) as IDataObject;
+	const criteria = readCriteria(this, itemIndex, fields);
+	const body = compact({
+		name: fields.name === undefined ? undefined : requireText(node, itemIndex, fields.name, 'Name', 'Enter a name, or remove the field.'),
+		description: isEmptyValue(fields.description) ? undefined : String(fields.description),
+		criteria: Object.keys(criteria).length ? criteria : undefined,
+	});
+	if (Object.keys(body).length === 0) {
+		throw inputError(node, itemIndex, 'Update Fields is empty. Add at least one field to change.');
+	}
+	return [await client.request({ method: 'PUT', path: `/contacts/segments/${encodeId(segmentId)}/update/`, body })];
+}

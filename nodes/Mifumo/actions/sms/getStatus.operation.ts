@@ -1,0 +1,24 @@
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import { updateDisplayOptions } from 'n8n-workflow';
+
+import { requireId } from '../../helpers/validation';
+import { encodeId, type MifumoClient } from '../../transport';
+
+const properties: INodeProperties[] = [
+	{
+		displayName: 'Message ID',
+		name: 'messageId',
+		type: 'string',
+		required: true,
+		default: '',
+		placeholder: 'msg_123456789',
+		description: 'The message_id that Send returned',
+	},
+];
+
+export const description = updateDisplayOptions({ show: { resource: ['sms'], operation: ['getStatus'] } }, properties);
+
+export async function execute(this: IExecuteFunctions, itemIndex: number, client: MifumoClient): Promise<IDataObject[]> {
+	const messageId = requireId(this.getNode(), itemIndex, this.getNodeParameter('messageId', itemIndex), 'Message ID');
+	return [await client.request({ method: 'GET', path: `/sms/status/${encodeId(messageId)}/` })];
+}

@@ -1,0 +1,34 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+import * as getBalance from './getBalance.operation';
+import * as getDeliveryReports from './getDeliveryReports.operation';
+import * as getStatus from './getStatus.operation';
+import * as send from './send.operation';
+
+export { getBalance, getDeliveryReports, getStatus, send };
+
+export const description: INodeProperties[] = [
+	{
+		displayName: 'Operation',
+		name: 'operation',
+		type: 'options',
+		noDataExpression: true,
+		displayOptions: { show: { resource: ['sms'] } },
+		options: [
+			{ name: 'Get Balance', value: 'getBalance', description: 'Get the account balance', action: 'Get the account balance' },
+			{
+				name: 'Get Delivery Reports',
+				value: 'getDeliveryReports',
+				description: 'Get many delivery reports',
+				action: 'Get delivery reports',
+			},
+			{ name: 'Get Status', value: 'getStatus', description: 'Get the status of a sent SMS', action: 'Get the status of an SMS' },
+			{ name: 'Send', value: 'send', description: 'Send an SMS to one or more numbers', action: 'Send an SMS' },
+		],
+		default: 'send',
+	},
+	...send.description,
+	...getStatus.description,
+	...getDeliveryReports.description,
+	...getBalance.description,
+];

@@ -1,0 +1,122 @@
+/** Checks of what users type, each failing with the field's name, the problem and the fix. */
+import type { IDataObject, INode } from 'n8n-workflow';
+
+import { MifumoInputError } from '../transport/errors';
+import { isEmptyValue, readDate, toUtcDay, toUtcIso } from './dates';
+import { isCountryCode } from './phone';
+import type { CountryCode } from 'libphonenumber-js/min';
+
+export function inputError(node: INode, itemIndex: number, message: string, errorCode = 'INVALID_PARAMETER') {
+	return new MifumoInputError(node, message, { itemIndex, errorCode });
+}
+
+/** Non-empty text (trimmed), e.g. a name or a message. */
+export function requireText(node: INode, itemIndex: number, value: unknown, field: string, example?: string): string {
+	if (typeof value === 'number') value = String(value);
+	if (typeof value !== 'string' || value.trim() === '') {
+		const got = typeof value === 'string' ? 'is empty' : `must be text, not ${describeType(value)}`;
+		throw inputError(node, itemIndex, `${field} ${got}. ${example ?? `Enter a ${field.toLowerCase()}.`}`);
+	}
+	return value.trim();
+}
+
+/** An ID for a URL path: non-empty text (numbers are accepted as text). */
+export function requireId(node: INode, itemIndex: number, value: unknown, field: string): string {
+	const source = field.replace(/ ID$/, '').toLowerCase();
+	return requireText(
+		node,
+		itemIndex,
+		value,
+		field,
+		`Map the ${field} from an earlier node, e.g. {{ $json.${source === 'message' ? 'message_id' : `${source}_id`} }}.`,
+	);
+}
+
+/** Tags: a comma-separated text or a list of texts. Empty entries are dropped. */
+export function readTags(node: INode, itemIndex: number, value: unknown, field = 'Tags'): string[] | undefined {
+	if (isEmptyValue(value)) return undefined;
+	const entries = typeof value === 'string' ? value.split(',') : value;
+	if (!Array.isArray(entries) || entries.some((tag) => typeof tag !== 'string')) {
+		throw inputError(
+			node,
+			itemIndex,
+			`${field} must be a comma-separated text or a list of texts, not ${describeType(value)}. Example: customer, vip`,
+		);
+	}
+	return (entries as string[]).map((tag) => tag.trim()).filter((tag) => tag !== '');
+}
+
+export function readLimit(node: INode, itemIndex: number, value: unknown): number {
+	const limit = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+	if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1) {
+		throw inputError(node, itemIndex, `Limit must be a whole number of at least 1, not ${describeValue(value)}. Or turn on Return All.`);
+	}
+	return limit;
+}
+
+/** A date field as ISO 8601 UTC (or a day), undefined when left empty. */
+export function readDateField(
+	node: INode,
+	itemIndex: number,
+	value: unknown,
+	field: string,
+	format: 'dateTime' | 'day' = 'dateTime',
+): string | undefined {
+	if (isEmptyValue(value)) return undefined;
+	const date = readDate(value);
+	if (!date) {
+		throw inputError(
+			node,
+			itemIndex,
+			`${field} is not a date that can be read: ${describeValue(value)}. Pick a date, or use ISO 8601 such as 2025-01-31T09:00:00Z.`,
+		);
+	}
+	return format === 'day' ? toUtcDay(date) : toUtcIso(date);
+}
+
+export function readBoolean(node: INode, itemIndex: number, value: unknown, field: string): boolean | undefined {
+	if (value === undefined || value === null || value === '') return undefined;
+	if (typeof value === 'boolean') return value;
+	if (value === 'true' || value === 'false') return value === 'true';
+	throw inputError(node, itemIndex, `${field} must be true or false, not ${describeValue(value)}.`);
+}
+
+export function readCountry(node: INode, itemIndex: number, value: unknown): CountryCode {
+	const code = typeof value === 'string' && value.trim() ? value.trim().toUpperCase() : 'TZ';
+	if (!isCountryCode(code)) {
+		throw inputError(
+			node,
+			itemIndex,
+			`Default Country "${String(value)}" is not a two-letter country code. Use TZ for Tanzania, KE for Kenya, UG for Uganda.`,
+		);
+	}
+	return code;
+}
+
+export function readEmail(node: INode, itemIndex: number, value: unknown): string | undefined {
+	if (isEmptyValue(value)) return undefined;
+	if (typeof value !== 'string' || !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(value.trim())) {
+		throw inputError(node, itemIndex, `Email ${describeValue(value)} is not an email address. Example: john@example.com`);
+	}
+	return value.trim();
+}
+
+/** Drops keys whose value is undefined: optional fields left empty are never sent. */
+export function compact<T extends IDataObject>(object: T): T {
+	return Object.fromEntries(Object.entries(object).filter(([, value]) => value !== undefined)) as T;
+}
+
+export function describeValue(value: unknown): string {
+	if (typeof value === 'string') return `"${value}"`;
+	try {
+		return JSON.stringify(value) ?? String(value);
+	} catch {
+		return String(value);
+	}
+}
+
+function describeType(value: unknown): string {
+	if (value === null) return 'null';
+	if (Array.isArray(value)) return 'a list';
+	return typeof value === 'object' ? 'an object' : `${typeof value} ${describeValue(value)}`;
+}
