@@ -291,7 +291,10 @@ function parseJsonAfterLogs(text) {
  * the parsed run data (IRun, when printed). Use nodeItems(run, 'Node name') for a node's output.
  */
 async function executeWorkflow(env, id, { timeoutMs = 120000 } = {}) {
-	const r = await n8nCli(env, ['execute', `--id=${id}`, '--rawOutput'], { timeoutMs });
+	// `n8n execute` starts its own task broker: give it a port of its own so it can run beside a
+	// running `n8n start` (which holds N8N_RUNNERS_BROKER_PORT).
+	const execEnv = { ...env, N8N_RUNNERS_BROKER_PORT: String(await freePort()) };
+	const r = await n8nCli(execEnv, ['execute', `--id=${id}`, '--rawOutput'], { timeoutMs });
 	const run = parseJsonAfterLogs(r.stdout);
 	return { ok: r.code === 0 && run !== undefined, run, ...r };
 }
