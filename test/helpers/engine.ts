@@ -1,0 +1,204 @@
+/**
+ * Runs the Mifumo SMS node through n8n-core's real engine (WorkflowExecute): a small input node
+ * feeds items to the node under test, which talks real HTTP to a sandbox on loopback.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { ExecutionLifecycleHooks, WorkflowExecute } from 'n8n-core';
+import type {
+	ICredentialDataDecryptedObject,
+	IDataObject,
+	IExecuteFunctions,
+	IHttpRequestOptions,
+	INode,
+	INodeExecutionData,
+	INodeParameters,
+	INodeType,
+	INodeTypeDescription,
+	INodeTypes,
+	IRun,
+	IWorkflowExecuteAdditionalData,
+	WorkflowExecuteMode,
+} from 'n8n-workflow';
+import { ICredentialsHelper, NodeConnectionTypes, Workflow } from 'n8n-workflow';
+
+import { MifumoApi } from '../../credentials/MifumoApi.credentials';
+import { Mifumo } from '../../nodes/Mifumo/Mifumo.node';
+
+// n8n-core writes its instance settings under the user folder: keep them out of $HOME.
+process.env.N8N_USER_FOLDER ??= mkdtempSync(join(tmpdir(), 'mifumo-n8n-'));
+
+/** Emits the items given in its `items` parameter: the input of the node under test. */
+class TestInput implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Test Input',
+		name: 'testInput',
+		group: ['input'],
+		version: 1,
+		description: 'Emits fixed items',
+		defaults: { name: 'Test Input' },
+		inputs: [],
+		outputs: [NodeConnectionTypes.Main],
+		properties: [{ displayName: 'Items', name: 'items', type: 'json', default: '[]' }],
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		const raw = this.getNodeParameter('items', 0) as string;
+		const items = JSON.parse(raw) as IDataObject[];
+		return [items.map((json) => ({ json }))];
+	}
+}
+
+const nodeTypeInstances: Record<string, INodeType> = {
+	'n8n-nodes-mifumo.mifumo': new Mifumo(),
+	'test.testInput': new TestInput(),
+};
+
+const nodeTypes: INodeTypes = {
+	getByName: (name) => nodeTypeInstances[name],
+	getByNameAndVersion: (name) => nodeTypeInstances[name],
+	getKnownTypes: () => ({}),
+};
+
+const mifumoApi = new MifumoApi();
+
+/** Resolves the credential's own generic `authenticate` block (`={{$credentials.x}}` templates). */
+class TestCredentialsHelper extends ICredentialsHelper {
+	constructor(private readonly data: ICredentialDataDecryptedObject) {
+		super();
+	}
+
+	getParentTypes(): string[] {
+		return [];
+	}
+
+	isCredentialUsableByNode(): boolean {
+		return true;
+	}
+
+	async authenticate(credentials: ICredentialDataDecryptedObject, _type: string, options: IHttpRequestOptions) {
+		const headers = (mifumoApi.authenticate.properties.headers ?? {}) as Record<string, string>;
+		const resolved = Object.fromEntries(
+			Object.entries(headers).map(([name, template]) => [
+				name,
+				template.replace(/^=/, '').replace(/\{\{\s*\$credentials\.(\w+)\s*\}\}/g, (_, key: string) => String(credentials[key] ?? '')),
+			]),
+		);
+		return { ...options, headers: { ...options.headers, ...resolved } };
+	}
+
+	async preAuthentication() {
+		return undefined;
+	}
+
+	async runPreAuthentication() {
+		return undefined;
+	}
+
+	async getCredentials(): Promise<never> {
+		throw new Error('not used by the engine for this node');
+	}
+
+	async getDecrypted() {
+		return { ...this.data };
+	}
+
+	async updateCredentials() {}
+
+	async updateCredentialsOauthTokenData() {}
+
+	getCredentialsProperties() {
+		return mifumoApi.properties;
+	}
+}
+
+export interface RunOptions {
+	parameters: INodeParameters;
+	/** JSON of the input items; one empty item by default. */
+	items?: IDataObject[];
+	credentials: { apiKey: string; baseUrl: string; webhookSecret?: string };
+	continueOnFail?: boolean;
+}
+
+export interface RunResult {
+	/** The node's output items (main output 0), json and pairing. */
+	items: Array<{ json: IDataObject; pairedItem: unknown }>;
+	/** The error n8n recorded for the node, if the node failed. */
+	error?: { message: string; description?: string | null; errorCode?: string; context?: IDataObject; node?: unknown };
+	run: IRun;
+}
+
+let executionCounter = 0;
+
+export async function runMifumo(options: RunOptions): Promise<RunResult> {
+	const executionId = String(++executionCounter);
+	const nodes: INode[] = [
+		{
+			id: 'input',
+			name: 'Input',
+			type: 'test.testInput',
+			typeVersion: 1,
+			position: [0, 0],
+			parameters: { items: JSON.stringify(options.items ?? [{}]) },
+		},
+		{
+			id: 'mifumo',
+			name: 'Mifumo SMS',
+			type: 'n8n-nodes-mifumo.mifumo',
+			typeVersion: 1,
+			position: [200, 0],
+			parameters: options.parameters,
+			credentials: { mifumoApi: { id: '1', name: 'Mifumo Sandbox' } },
+			...(options.continueOnFail ? { onError: 'continueRegularOutput' as const } : {}),
+		},
+	];
+	const connections = { Input: { main: [[{ node: 'Mifumo SMS', type: NodeConnectionTypes.Main, index: 0 }]] } };
+	const workflow = new Workflow({ id: 'test', nodes, connections, active: false, nodeTypes });
+	const mode: WorkflowExecuteMode = 'manual';
+	const hooks = new ExecutionLifecycleHooks(mode, executionId, {
+		id: 'test',
+		name: 'test',
+		nodes,
+		connections,
+		active: false,
+		activeVersionId: null,
+		isArchived: false,
+		createdAt: new Date(),
+		updatedAt: new Date(),
+	} as never);
+	const baseUrl = 'http://localhost:5678/';
+	const additionalData = {
+		credentialsHelper: new TestCredentialsHelper(options.credentials),
+		hooks,
+		executionId,
+		currentNodeExecutionIndex: 0,
+		variables: {},
+		restApiUrl: baseUrl,
+		instanceBaseUrl: baseUrl,
+		formBaseUrl: baseUrl,
+		formWaitingBaseUrl: baseUrl,
+		formTestBaseUrl: baseUrl,
+		webhookBaseUrl: baseUrl,
+		webhookWaitingBaseUrl: baseUrl,
+		webhookTestBaseUrl: baseUrl,
+		mcpBaseUrl: baseUrl,
+		mcpTestBaseUrl: baseUrl,
+		logAiEvent: () => {},
+		getRunExecutionData: async () => undefined,
+		getRuntimeCredential: async () => undefined,
+		executeWorkflow: async () => {
+			throw new Error('not used');
+		},
+	} as unknown as IWorkflowExecuteAdditionalData;
+
+	const run = await new WorkflowExecute(additionalData, mode).run({
+		workflow,
+		startNode: workflow.getNode('Input')!,
+	});
+	const taskData = run.data.resultData.runData['Mifumo SMS']?.[0];
+	const output = (taskData?.data?.main?.[0] ?? []) as Array<{ json: IDataObject; pairedItem: unknown }>;
+	const error = taskData?.error as RunResult['error'];
+	return { items: output.map(({ json, pairedItem }) => ({ json, pairedItem })), error, run };
+}
