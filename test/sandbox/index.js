@@ -364,7 +364,8 @@ class Sandbox {
 		this.config = clone(this.initialConfig);
 		this._state = freshState(this.config);
 		this.stats = { inFlight: 0, maxInFlight: 0, requests: 0, rateLimited: 0, webhooksSent: 0 };
-		this.timers = new Set();
+		this.timers = new Set(); // message lifecycle timers (cleared by reset)
+		this.sleeps = new Set();
 		this.hanging = new Set();
 		this.webhookRequests = new Set();
 		this.faultSeq = 0;
@@ -410,6 +411,8 @@ class Sandbox {
 		if (this.closed) return;
 		this.closed = true;
 		this._clearTimers();
+		for (const t of this.sleeps) clearTimeout(t);
+		this.sleeps.clear();
 		for (const r of this.webhookRequests) r.destroy();
 		this.webhookRequests.clear();
 		for (const res of this.hanging) res.destroy();
@@ -432,8 +435,15 @@ class Sandbox {
 		this.timers.add(t);
 		return t;
 	}
+	/** Request-side waits (latency, fault delays): survive reset(), cleared by close(). */
 	_sleep(ms) {
-		return new Promise((resolve) => this._setTimer(resolve, ms));
+		return new Promise((resolve) => {
+			const t = setTimeout(() => {
+				this.sleeps.delete(t);
+				resolve();
+			}, Math.min(Math.max(0, ms), MAX_TIMER));
+			this.sleeps.add(t);
+		});
 	}
 
 	reset(overrides) {

@@ -360,6 +360,14 @@ describe('request log and control plane', () => {
 		expect(r).toEqual({ inFlight: 0, maxInFlight: 0, requests: 0, rateLimited: 0, webhooksSent: 0 });
 	});
 
+	test('reset while a request waits out its latency: the request is still answered', async () => {
+		await ctl.configure({ latencyMs: 100 });
+		const pending = api(sb, 'GET', '/sms/balance/');
+		await sleep(20);
+		await ctl.reset();
+		expect((await pending).status).toBe(200);
+	});
+
 	test('latencyMs delays answers', async () => {
 		await ctl.configure({ latencyMs: 80 });
 		const t = Date.now();
