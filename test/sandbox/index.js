@@ -42,7 +42,8 @@ function defaultConfig() {
 		latencyMs: 0,
 		webhookSecret: undefined,
 		dashboardWebhookUrl: undefined,
-		webhookTimeoutMs: 5000,
+		webhookTimeoutMs: 10000,
+		maxLogEntries: 100_000, // request and webhook logs keep at most this many (oldest dropped)
 		approvedSenderIds: [...DEFAULT_SENDER_IDS],
 		maxMessageLength: 160,
 		maxPerPage: 100, // delivery reports per_page cap
@@ -507,6 +508,7 @@ class Sandbox {
 			at: started,
 		};
 		state.requestLog.push(entry);
+		if (state.requestLog.length > this.config.maxLogEntries) state.requestLog.splice(0, state.requestLog.length - this.config.maxLogEntries);
 		const stats = this.stats;
 		stats.requests++;
 		stats.inFlight++;
@@ -1245,6 +1247,7 @@ class Sandbox {
 			at: Date.now(),
 		};
 		log.push(entry);
+		if (log.length > this.config.maxLogEntries) log.splice(0, log.length - this.config.maxLogEntries);
 		if (this.closed) {
 			entry.error = 'sandbox closed';
 			return Promise.resolve({ status: null, body: null, error: entry.error });
