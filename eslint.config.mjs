@@ -19,7 +19,7 @@ export default [
 			'.n8n-local/**',
 			// Build and test tooling: never published, and the scanner does not lint it either.
 			'gulpfile.js',
-			'jest.config.js',
+			'*.config.js',
 		],
 	},
 	{
