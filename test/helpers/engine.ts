@@ -29,6 +29,9 @@ import { Mifumo } from '../../nodes/Mifumo/Mifumo.node';
 
 // n8n-core writes its instance settings under the user folder: keep them out of $HOME.
 process.env.N8N_USER_FOLDER ??= mkdtempSync(join(tmpdir(), 'mifumo-n8n-'));
+// n8n logs every node error to the console; tests read errors from the run instead.
+// (A test file may set N8N_LOG_LEVEL before importing this module to capture the logs.)
+process.env.N8N_LOG_LEVEL ??= 'silent';
 
 /** Emits the items given in its `items` parameter: the input of the node under test. */
 class TestInput implements INodeType {

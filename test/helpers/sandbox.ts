@@ -23,7 +23,7 @@ interface Sandbox {
 export interface LoggedRequest {
 	method: string;
 	path: string;
-	query: Record<string, string>;
+	query: Record<string, string | string[]>;
 	headers: Record<string, string>;
 	body: IDataObject | null;
 	rawBody: string;
@@ -40,6 +40,7 @@ export interface SandboxControl {
 	addFault(fault: IDataObject): Promise<unknown>;
 	clearFaults(): Promise<unknown>;
 	setBalance(balance: number): Promise<unknown>;
+	resetStats(): Promise<unknown>;
 	stats(): Promise<IDataObject & { inFlight: number; maxInFlight: number; rateLimited: number }>;
 	seed(data: IDataObject): Promise<IDataObject>;
 	advance(messageId: string, status: string, recipients?: string[]): Promise<unknown>;

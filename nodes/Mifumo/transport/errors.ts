@@ -8,7 +8,7 @@ const HINTS: Record<string, string> = {
 	AUTHENTICATION_REQUIRED: 'Check the API key in the Mifumo SMS API credential (Mifumo dashboard → API Keys).',
 	INSUFFICIENT_PERMISSIONS:
 		'This API key may not do this (a "read" key cannot send or change data). Use a key with "write" or "admin" permission.',
-	INSUFFICIENT_BALANCE: 'Top up your Mifumo account, then run the workflow again. Nothing was sent.',
+	INSUFFICIENT_BALANCE: 'Top up your Mifumo account, then run the workflow again. This request was not processed.',
 	RATE_LIMIT_EXCEEDED:
 		'Mifumo allows 100 SMS a minute by default. Lower Options → Messages Per Minute, or raise Options → Max Rate Limit Wait.',
 	INVALID_SENDER_ID: 'Use an approved sender ID (MIFUMO is always approved) or ask Mifumo to approve yours.',
