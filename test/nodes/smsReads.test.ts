@@ -26,7 +26,7 @@ async function serverData(path: string, query: Record<string, string> = {}): Pro
 	return envelope.data;
 }
 
-function expectGet(request: LoggedRequest, path: string, query: Record<string, string> = {}, key = ADMIN_KEY) {
+function expectGet(request: LoggedRequest, path: string, query: Record<string, string | string[]> = {}, key = ADMIN_KEY) {
 	expect({ method: request.method, path: request.path, query: request.query }).toEqual({ method: 'GET', path: `${API}${path}`, query });
 	expect(request.headers.authorization).toBe(`Bearer ${key}`);
 	expect(request.rawBody).toBe('');
@@ -212,7 +212,7 @@ describe('sms.getDeliveryReports', () => {
 		expect(result.error).toBeUndefined();
 		const [request] = await sb.requests();
 		expect(request.query.start_date).toMatch(UTC_SECONDS);
-		const start = Date.parse(request.query.start_date);
+		const start = Date.parse(String(request.query.start_date));
 		expect(start).toBeGreaterThanOrEqual(Math.floor((before - 86_400_000) / 1000) * 1000);
 		expect(start).toBeLessThanOrEqual(after - 86_400_000);
 		expect(request.query.end_date).toBe('2024-03-01T09:00:00Z');
