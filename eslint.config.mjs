@@ -6,6 +6,24 @@ import { n8nCommunityNodesPlugin } from '@n8n/eslint-plugin-community-nodes';
 import tsParser from '@typescript-eslint/parser';
 import n8nNodesBase from 'eslint-plugin-n8n-nodes-base';
 
+/** An eslint-disable comment must list the rules it turns off and say why after ` -- `. */
+const disableNeedsReason = {
+	meta: { type: 'suggestion', schema: [], messages: { missing: 'eslint-disable needs rule names and a reason: `eslint-disable-next-line <rule> -- <why>`' } },
+	create(context) {
+		return {
+			Program() {
+				for (const comment of context.sourceCode.getAllComments()) {
+					const text = comment.value.trim();
+					if (!/^eslint-disable(-next-line|-line)?(\s|$)/.test(text)) continue;
+					const [directive, reason = ''] = text.split(/\s--\s/);
+					const rules = directive.replace(/^eslint-disable(-next-line|-line)?/, '').trim();
+					if (!rules || !reason.trim()) context.report({ loc: comment.loc, messageId: 'missing' });
+				}
+			},
+		};
+	},
+};
+
 const shippedJson = ['package.json', 'nodes/**/*.json', 'credentials/**/*.json'];
 
 export default [
@@ -23,8 +41,12 @@ export default [
 		],
 	},
 	{
-		// The scanner lints with inline config disabled: an eslint-disable comment hides nothing there.
-		linterOptions: { noInlineConfig: true, reportUnusedDisableDirectives: 'off' },
+		// n8n's scanner ignores inline config, so every eslint-disable here is a verification blocker:
+		// each must name its rules and give a reason (`-- why`), and stale ones fail.
+		// `npx eslint . --no-inline-config` shows what the scanner sees.
+		linterOptions: { reportUnusedDisableDirectives: 'error' },
+		plugins: { project: { rules: { 'disable-needs-reason': disableNeedsReason } } },
+		rules: { 'project/disable-needs-reason': 'error' },
 	},
 	{
 		files: ['**/*.ts', ...shippedJson],
