@@ -15,6 +15,7 @@ export function returnAllAndLimit(defaultLimit: number): INodeProperties[] {
 			name: 'limit',
 			type: 'number',
 			typeOptions: { minValue: 1 },
+			// eslint-disable-next-line n8n-nodes-base/node-param-default-wrong-for-limit -- the contract sets 20 for contact search, 50 elsewhere
 			default: defaultLimit,
 			description: 'Max number of results to return',
 			displayOptions: { show: { returnAll: [false] } },

@@ -35,7 +35,10 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	await runInPool(items.length, settings.concurrency, () => failure !== undefined, async (itemIndex) => {
 		try {
 			const records = await operation.execute.call(this, itemIndex, client);
-			results[itemIndex] = records.map((json) => ({ json, pairedItem: { item: itemIndex } }));
+			// An array in `data` is a list: one output item per element.
+			results[itemIndex] = records
+				.flatMap((record) => (Array.isArray(record) ? (record as IDataObject[]) : [record]))
+				.map((json) => ({ json, pairedItem: { item: itemIndex } }));
 		} catch (error) {
 			const named = nameItem(this, error, itemIndex);
 			if (continueOnFail) {

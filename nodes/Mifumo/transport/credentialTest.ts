@@ -15,6 +15,7 @@ export async function testMifumoCredential(
 	const url = `${normalizeBaseUrl(baseUrl)}${API_PREFIX}/sms/balance/`;
 	let response: { statusCode: number; body: unknown };
 	try {
+		// eslint-disable-next-line @n8n/community-nodes/no-deprecated-workflow-functions -- a credential test context offers only `request`
 		response = await this.helpers.request({
 			method: 'GET',
 			uri: url,

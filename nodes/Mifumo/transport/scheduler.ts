@@ -1,3 +1,5 @@
+import { sleep as n8nSleep } from 'n8n-workflow';
+
 /**
  * Shared timing for one execution: client-side pacing of SMS (recipients spread evenly over the
  * minute) and a back-off that every request honours once any of them met a rate limit.
@@ -34,6 +36,5 @@ export class RequestScheduler {
 }
 
 export async function sleep(ms: number): Promise<void> {
-	if (ms <= 0) return;
-	await new Promise((resolve) => setTimeout(resolve, ms));
+	if (ms > 0) await n8nSleep(ms);
 }

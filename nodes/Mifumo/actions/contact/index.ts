@@ -22,7 +22,7 @@ export const description: INodeProperties[] = [
 			{
 				name: 'Create or Update',
 				value: 'upsert',
-				description: 'Create a contact, or update the one with the same phone number',
+				description: 'Create a new record, or update the current one if it already exists (upsert)',
 				action: 'Create or update a contact',
 			},
 			{ name: 'Delete', value: 'delete', description: 'Delete a contact', action: 'Delete a contact' },
