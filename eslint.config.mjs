@@ -8,7 +8,11 @@ import n8nNodesBase from 'eslint-plugin-n8n-nodes-base';
 
 /** An eslint-disable comment must list the rules it turns off and say why after ` -- `. */
 const disableNeedsReason = {
-	meta: { type: 'suggestion', schema: [], messages: { missing: 'eslint-disable needs rule names and a reason: `eslint-disable-next-line <rule> -- <why>`' } },
+	meta: {
+		type: 'suggestion',
+		schema: [],
+		messages: { missing: 'eslint-disable needs rule names and a reason: `eslint-disable-next-line <rule> -- <why>`' },
+	},
 	create(context) {
 		return {
 			Program() {
