@@ -141,8 +141,9 @@ function n8nEnv({ userFolder, port = 5678, brokerPort, host = 'localhost', logLe
 	const p = paths();
 	const env = node24Env(p);
 	// Never inherit n8n settings from the caller's shell.
+	// Nor jest's NODE_ENV=test: under it n8n logs nothing and its CLI commands quietly do nothing.
 	for (const k of Object.keys(env)) {
-		if (/^(N8N_|DB_|EXECUTIONS_|QUEUE_|WEBHOOK_URL$|GENERIC_TIMEZONE$)/.test(k)) delete env[k];
+		if (/^(N8N_|DB_|EXECUTIONS_|QUEUE_|WEBHOOK_URL$|GENERIC_TIMEZONE$|NODE_ENV$|JEST_)/.test(k)) delete env[k];
 	}
 	Object.assign(env, {
 		N8N_USER_FOLDER: path.resolve(userFolder),
@@ -272,16 +273,29 @@ function publishWorkflow(env, id) {
 	return n8nCliOk(env, ['publish:workflow', `--id=${id}`]);
 }
 
-/** Extracts the JSON document that follows log lines in a CLI's output. */
+/**
+ * Extracts the JSON document printed among log lines (log lines may come before and after it:
+ * the task runner logs after the result). Pretty-printed JSON opens and closes at column 0.
+ */
 function parseJsonAfterLogs(text) {
 	const lines = text.split('\n');
+	const ends = [];
+	lines.forEach((l, j) => {
+		if (/^[}\]]\s*$/.test(l)) ends.push(j);
+	});
 	for (let i = 0; i < lines.length; i++) {
-		const c = lines[i].trimStart()[0];
+		const c = lines[i][0];
 		if (c !== '{' && c !== '[') continue;
-		const rest = lines.slice(i).join('\n').trim();
-		try {
-			return JSON.parse(rest);
-		} catch {}
+		if (/[}\]]\s*$/.test(lines[i])) {
+			try {
+				return JSON.parse(lines[i]);
+			} catch {}
+		}
+		for (let k = ends.length - 1; k >= 0 && ends[k] > i; k--) {
+			try {
+				return JSON.parse(lines.slice(i, ends[k] + 1).join('\n'));
+			} catch {}
+		}
 	}
 	return undefined;
 }

@@ -12,7 +12,8 @@
 //      account (printed below) on first run
 // Ctrl-C stops both.
 //
-// Options (environment): N8N_PORT (5678), SANDBOX_PORT (8001), MIFUMO_START_SKIP_BUILD=1.
+// Options (environment): N8N_PORT (5678), SANDBOX_PORT (8001), MIFUMO_START_SKIP_BUILD=1 (pack the
+// existing dist/), MIFUMO_PACKAGE_TGZ=<file> (install that package instead of building).
 
 const fs = require('fs');
 const path = require('path');
@@ -84,7 +85,10 @@ async function main() {
 	}
 
 	let tgz;
-	if (process.env.MIFUMO_START_SKIP_BUILD === '1') {
+	if (process.env.MIFUMO_PACKAGE_TGZ) {
+		tgz = path.resolve(process.env.MIFUMO_PACKAGE_TGZ);
+		step(`using ${tgz} (MIFUMO_PACKAGE_TGZ)`);
+	} else if (process.env.MIFUMO_START_SKIP_BUILD === '1') {
 		step('packing the existing build (MIFUMO_START_SKIP_BUILD=1) …');
 		tgz = await local.buildAndPack({ build: false });
 	} else {

@@ -18,12 +18,18 @@ module.exports = async function globalSetup() {
 	const since = () => `${((Date.now() - t0) / 1000).toFixed(1)} s`;
 	const state = (globalThis.__MIFUMO_E2E__ = { n8n: null, sandbox: null, tmp: null });
 	try {
-		log('\nensuring n8n is installed in .n8n-local (a few minutes the first time) …');
+		log('ensuring n8n is installed in .n8n-local (a few minutes the first time) …');
 		await local.ensureN8n({ log: (m) => log(`  ${m}`) });
 
 		const tmp = (state.tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mifumo-e2e-')));
-		log(`building and packing the package (${since()}) …`);
-		const tgz = await local.buildAndPack({ destDir: path.join(tmp, 'pack'), build: process.env.MIFUMO_E2E_SKIP_BUILD !== '1' });
+		let tgz;
+		if (process.env.MIFUMO_PACKAGE_TGZ) {
+			tgz = path.resolve(process.env.MIFUMO_PACKAGE_TGZ); // a package packed elsewhere (e.g. a CI artifact)
+			log(`using ${tgz} (MIFUMO_PACKAGE_TGZ)`);
+		} else {
+			log(`building and packing the package (${since()}) …`);
+			tgz = await local.buildAndPack({ destDir: path.join(tmp, 'pack'), build: process.env.MIFUMO_E2E_SKIP_BUILD !== '1' });
+		}
 
 		const userFolder = path.join(tmp, 'user');
 		log(`installing ${path.basename(tgz)} into ${userFolder}/.n8n/nodes (${since()}) …`);
