@@ -223,15 +223,16 @@ async function readRawBody(req: IncomingMessage, limitBytes: number): Promise<Bu
 	return Buffer.concat(chunks);
 }
 
-/** n8n's parseBody (packages/cli/src/middlewares/body-parser.ts), minus XML. */
+/** n8n 2.41's parseBody (packages/cli/src/middlewares/body-parser.ts), minus XML. */
 function parseBody(req: IncomingMessage & { body?: unknown }): void {
 	const { rawBody, contentType } = req;
 	const encoding = (req.encoding ?? 'utf-8') as BufferEncoding;
 	if (!rawBody?.length) return;
+	const stripBom = (text: string) => (text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
 	if (contentType === 'application/json') {
-		req.body = JSON.parse(rawBody.toString(encoding));
+		req.body = JSON.parse(stripBom(rawBody.toString(encoding)));
 	} else if (contentType === 'application/x-www-form-urlencoded') {
-		req.body = parseQueryString(rawBody.toString(encoding), undefined, undefined, { maxKeys: 1000 });
+		req.body = parseQueryString(stripBom(rawBody.toString(encoding)), undefined, undefined, { maxKeys: 1000 });
 	} else if (contentType === 'text/plain') {
 		req.body = rawBody.toString(encoding);
 	}
