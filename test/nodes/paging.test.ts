@@ -251,3 +251,58 @@ describe('segment.getMany', () => {
 		]);
 	});
 });
+
+describe('each paging hint alone ends the paging (no request beyond the last page)', () => {
+	const envelope = (data: unknown) => ({ success: true, message: 'ok', data, error_code: null, details: null });
+	const records = (prefix: string, from: number, count: number) =>
+		Array.from({ length: count }, (_, i) => ({ id: `${prefix}-${from + i}`, n: from + i }));
+
+	// [hint name, hints on the first page, hints on the last page]
+	const offsetHints: Array<[string, IDataObject, IDataObject]> = [
+		['has_more', { has_more: true }, { has_more: false }],
+		['has_next', { has_next: true }, { has_next: false }],
+		['next', { next: 'http://x/?offset=50' }, { next: null }],
+		['total', { total: 100 }, { total: 100 }],
+		['count (larger than a page: the total)', { count: 100 }, { count: 100 }],
+		['pagination.has_more', { pagination: { has_more: true } }, { pagination: { has_more: false } }],
+	];
+	const pageHints: Array<[string, IDataObject, IDataObject]> = [
+		['pages', { pagination: { pages: 2 } }, { pagination: { pages: 2 } }],
+		['total_pages', { total_pages: 2 }, { total_pages: 2 }],
+		['has_more', { has_more: true }, { has_more: false }],
+		['next', { next: 'http://x/?page=2' }, { next: null }],
+		['total', { total: 200 }, { total: 200 }],
+	];
+
+	it.each(offsetHints)('contacts, %s: two full pages, two requests', async (_name, first, last) => {
+		await sb.control.addFault({ method: 'GET', path: '/contacts/', status: 200, body: envelope({ contacts: records('c', 0, 50), ...first }) });
+		await sb.control.addFault({ method: 'GET', path: '/contacts/', status: 200, body: envelope({ contacts: records('c', 50, 50), ...last }) });
+		const { records: out, queries } = await runList(contacts, { returnAll: true });
+		expect(out).toEqual(records('c', 0, 100));
+		expect(queries).toEqual(expectedQueries(contacts, offsets([50, 0], [50, 50])));
+	});
+
+	it.each(pageHints)('delivery reports, %s: two full pages, two requests', async (_name, first, last) => {
+		const path = '/sms/delivery-reports/';
+		await sb.control.addFault({ method: 'GET', path, status: 200, body: envelope({ reports: records('r', 0, 100), ...first }) });
+		await sb.control.addFault({ method: 'GET', path, status: 200, body: envelope({ reports: records('r', 100, 100), ...last }) });
+		const { records: out, queries } = await runList(reports, { returnAll: true });
+		expect(out).toEqual(records('r', 0, 200));
+		expect(queries).toEqual(expectedQueries(reports, pages(2)));
+	});
+
+	it('has_more: true on a short (capped) page keeps paging, offset moved by the records received', async () => {
+		await sb.control.addFault({ method: 'GET', path: '/contacts/', status: 200, body: envelope({ contacts: records('c', 0, 20), has_more: true }) });
+		await sb.control.addFault({ method: 'GET', path: '/contacts/', status: 200, body: envelope({ contacts: records('c', 20, 20), has_more: false }) });
+		const { records: out, queries } = await runList(contacts, { returnAll: true });
+		expect(out).toEqual(records('c', 0, 40));
+		expect(queries).toEqual(expectedQueries(contacts, offsets([50, 0], [50, 20])));
+	});
+
+	it('a short page without hints ends the paging (one request)', async () => {
+		await sb.control.addFault({ method: 'GET', path: '/contacts/', status: 200, body: envelope(records('c', 0, 49)) });
+		const { records: out, queries } = await runList(contacts, { returnAll: true });
+		expect(out).toEqual(records('c', 0, 49));
+		expect(queries).toHaveLength(1);
+	});
+});
