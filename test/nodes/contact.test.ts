@@ -291,6 +291,14 @@ describe('contact.update', () => {
 		]);
 	});
 
+	it('BUG: a Name added to Update Fields but left empty is omitted like the other empty fields (never sent, never an error)', async () => {
+		const result = await sb.run({ resource: 'contact', operation: 'update', contactId: 'c-asha', updateFields: { name: '', email: 'a@b.co' } });
+		expect(result.error?.message).toBeUndefined();
+		const requests = await sb.requests();
+		expect(requests).toHaveLength(1);
+		expectRequest(requests[0], { method: 'PUT', path: '/contacts/c-asha/update/', body: { email: 'a@b.co' } });
+	});
+
 	it('empty Update Fields fail before any request', async () => {
 		const result = await sb.run(
 			{ resource: 'contact', operation: 'update', contactId: 'c-asha', updateFields: { email: '', phoneNumber: '' } },

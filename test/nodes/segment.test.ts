@@ -276,6 +276,14 @@ describe('segment.update', () => {
 		]);
 	});
 
+	it('BUG: a Name added to Update Fields but left empty is omitted like the other empty fields (never sent, never an error)', async () => {
+		const result = await sb.run({ resource: 'segment', operation: 'update', segmentId: 's-vip', updateFields: { name: '', description: 'D' } });
+		expect(result.error?.message).toBeUndefined();
+		const requests = await sb.requests();
+		expect(requests).toHaveLength(1);
+		expectRequest(requests[0], { method: 'PUT', path: '/contacts/segments/s-vip/update/', body: { description: 'D' } });
+	});
+
 	it('empty Update Fields fail before any request', async () => {
 		const result = await sb.run(
 			{ resource: 'segment', operation: 'update', segmentId: 's-vip', updateFields: { description: '', tags: '' } },
