@@ -23,13 +23,18 @@ export function requireText(node: INode, itemIndex: number, value: unknown, fiel
 /** An ID for a URL path: non-empty text (numbers are accepted as text). */
 export function requireId(node: INode, itemIndex: number, value: unknown, field: string): string {
 	const source = field.replace(/ ID$/, '').toLowerCase();
-	return requireText(
+	const id = requireText(
 		node,
 		itemIndex,
 		value,
 		field,
 		`Map the ${field} from an earlier node, e.g. {{ $json.${source === 'message' ? 'message_id' : `${source}_id`} }}.`,
 	);
+	// In a URL, "." and ".." would lead to another endpoint, whatever the encoding.
+	if (id === '.' || id === '..') {
+		throw inputError(node, itemIndex, `${field} "${id}" is not an ID. Map the ${field} from an earlier node.`);
+	}
+	return id;
 }
 
 /** Tags: a comma-separated text or a list of texts. Empty entries are dropped. */

@@ -1,6 +1,7 @@
 import type { ICredentialsDecrypted, ICredentialTestFunctions, INodeCredentialTestResult } from 'n8n-workflow';
 
 import { API_PREFIX, normalizeBaseUrl } from './index';
+import { redactSecret } from './errors';
 import type { MifumoEnvelope } from './types';
 
 /**
@@ -29,7 +30,9 @@ export async function testMifumoCredential(
 		const code = (error as { cause?: { code?: string }; code?: string }).cause?.code ?? (error as { code?: string }).code;
 		return { status: 'Error', message: `Could not reach Mifumo at ${url}${code ? ` (${code})` : ''}. Check the Base URL.` };
 	}
-	const envelope = (typeof response.body === 'object' ? response.body : undefined) as MifumoEnvelope | undefined;
+	const body = response.body;
+	const envelope =
+		body && typeof body === 'object' && 'success' in body ? (body as MifumoEnvelope) : undefined;
 	if (response.statusCode >= 200 && response.statusCode < 300 && envelope?.success === true) {
 		return { status: 'OK', message: 'Connection successful!' };
 	}
@@ -40,5 +43,6 @@ export async function testMifumoCredential(
 		};
 	}
 	const code = envelope.error_code ? `${envelope.error_code}: ` : '';
-	return { status: 'Error', message: `${code}${envelope.message ?? `HTTP ${response.statusCode}`}` };
+	const message = `${code}${envelope.message ?? `HTTP ${response.statusCode}`}`;
+	return { status: 'Error', message: redactSecret(message, apiKey) };
 }

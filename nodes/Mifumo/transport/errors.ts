@@ -31,6 +31,12 @@ const HINTS_BY_STATUS: Record<number, string> = {
 	429: HINTS.RATE_LIMIT_EXCEEDED,
 };
 
+/** Servers sometimes echo the key they were given: it must not reach the output. */
+export function redactSecret(text: string, secret: string | undefined): string {
+	if (!secret || secret.length < 4) return text;
+	return text.split(secret).join('[API key hidden]');
+}
+
 export function hintFor(errorCode: string | null | undefined, httpStatus?: number): string | undefined {
 	return (errorCode && HINTS[errorCode]) || (httpStatus ? HINTS_BY_STATUS[httpStatus] : undefined);
 }
@@ -60,6 +66,9 @@ export class MifumoApiError extends NodeApiError implements CodedError {
 			description: options.description,
 			httpCode: options.httpStatus ? String(options.httpStatus) : undefined,
 		});
+		// n8n rewrites messages that mention a network code (ECONNRESET...) into generic advice
+		// ("you can retry"), which is wrong for a send: keep ours.
+		this.message = options.message;
 		this.errorCode = options.errorCode;
 	}
 }

@@ -5,7 +5,7 @@
  */
 import type { IDataObject, IExecuteFunctions, IHttpRequestOptions } from 'n8n-workflow';
 
-import { MifumoApiError, hintFor } from './errors';
+import { MifumoApiError, hintFor, redactSecret } from './errors';
 import { RequestScheduler, sleep } from './scheduler';
 import type { HttpMethod, MifumoEnvelope, MifumoRequest, RequestPolicy } from './types';
 
@@ -15,6 +15,9 @@ export const DEFAULT_POLICY: RequestPolicy = { timeoutMs: 30_000, maxRateLimitWa
 
 /** GETs are retried this many times on a 5xx or a network error; PUT and DELETE too (idempotent). */
 const MAX_IDEMPOTENT_RETRIES = 3;
+
+/** The shortest wait after a rate-limit answer, whatever Retry-After says. */
+const MIN_RATE_LIMIT_WAIT_MS = 250;
 
 const NETWORK_ERROR_CODES = new Set([
 	'ECONNRESET',
@@ -37,6 +40,9 @@ interface RawResponse {
 
 export class MifumoClient {
 	private baseUrl?: string;
+
+	/** Only to hide it if a server echoes it back in an error. */
+	private apiKey?: string;
 
 	constructor(
 		private readonly context: IExecuteFunctions,
@@ -67,7 +73,11 @@ export class MifumoClient {
 			const errorCode = envelope?.error_code ?? null;
 			if (response.statusCode === 429 || errorCode === 'RATE_LIMIT_EXCEEDED') {
 				// Not processed by the server: safe to send again, after the wait it asked for.
-				const waitMs = retryAfterMs(response.headers['retry-after']) ?? backoffMs(attempt + 1);
+				// A floor, so that "Retry-After: 0" cannot turn into a burst of requests.
+				const waitMs = Math.max(
+					MIN_RATE_LIMIT_WAIT_MS,
+					retryAfterMs(response.headers['retry-after']) ?? backoffMs(attempt + 1),
+				);
 				if (rateLimitWaitedMs + waitMs > policy.maxRateLimitWaitMs) {
 					throw new MifumoApiError(this.context.getNode(), {
 						errorCode: 'RATE_LIMIT_EXCEEDED',
@@ -121,32 +131,38 @@ export class MifumoClient {
 
 	private async getBaseUrl(): Promise<string> {
 		if (this.baseUrl === undefined) {
-			const credentials = await this.context.getCredentials<{ baseUrl?: string }>('mifumoApi');
+			const credentials = await this.context.getCredentials<{ baseUrl?: string; apiKey?: string }>('mifumoApi');
 			this.baseUrl = normalizeBaseUrl(credentials.baseUrl);
+			this.apiKey = credentials.apiKey;
 		}
 		return this.baseUrl;
 	}
 
 	private envelopeError(status: number, envelope: MifumoEnvelope): MifumoApiError {
 		const errorCode = envelope.error_code || `HTTP_${status}`;
-		const serverText = [envelope.message, detailsText(envelope.details)].filter(Boolean).join(' – ');
+		const serverText = this.serverText(envelope);
 		const hint = hintFor(envelope.error_code, status);
 		return new MifumoApiError(this.context.getNode(), {
 			errorCode,
 			httpStatus: status,
-			message: `${errorCode}: ${serverText || 'Mifumo reported an error without a message'}${hint ? `. ${hint}` : ''}`,
+			message: joinSentences(`${errorCode}: ${serverText || 'Mifumo reported an error without a message'}`, hint),
 		});
+	}
+
+	private serverText(envelope: MifumoEnvelope): string {
+		const text = [envelope.message, detailsText(envelope.details)].filter(Boolean).join(' – ');
+		return redactSecret(text, this.apiKey);
 	}
 
 	private serverError(request: MifumoRequest, response: RawResponse, envelope?: MifumoEnvelope): MifumoApiError {
 		const status = response.statusCode;
 		const errorCode = envelope?.error_code || `HTTP_${status}`;
-		const serverText = envelope ? [envelope.message, detailsText(envelope.details)].filter(Boolean).join(' – ') : '';
+		const serverText = envelope ? this.serverText(envelope) : '';
 		const what = serverText ? `${errorCode}: ${serverText}` : `${errorCode}: Mifumo answered with a server error${envelope ? '' : ' that is not JSON'}`;
 		return new MifumoApiError(this.context.getNode(), {
 			errorCode,
 			httpStatus: status,
-			message: `${what}. ${unconfirmedAdvice(request, MAX_IDEMPOTENT_RETRIES)}`,
+			message: joinSentences(what, unconfirmedAdvice(request, MAX_IDEMPOTENT_RETRIES)),
 		});
 	}
 
@@ -189,6 +205,12 @@ function unconfirmedAdvice(request: MifumoRequest, retries: number): string {
 		return 'The SMS may or may not have been sent: it was not sent again, so that nobody gets it twice. Check with "Get Status" or "Get Delivery Reports" before sending it again.';
 	}
 	return 'The request may or may not have been processed: it was not repeated, so that nothing is created twice. Check with "Get" or "Get Many" before trying again.';
+}
+
+/** "A." + "B" → "A. B"; "A" + "B" → "A. B" (server messages may or may not end with a full stop). */
+function joinSentences(first: string, second: string | undefined): string {
+	if (!second) return first;
+	return /[.!?]$/.test(first) ? `${first} ${second}` : `${first}. ${second}`;
 }
 
 function parseEnvelope(body: unknown): MifumoEnvelope | undefined {

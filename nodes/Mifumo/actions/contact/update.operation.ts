@@ -49,7 +49,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, client
 	const fields = this.getNodeParameter('updateFields', itemIndex, {}) as IDataObject;
 	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
 	const body = compact({
-		name: fields.name === undefined ? undefined : requireText(node, itemIndex, fields.name, 'Name', "Enter the contact's name, or remove the field."),
+		name: isEmptyValue(fields.name) ? undefined : requireText(node, itemIndex, fields.name, 'Name'),
 		phone_number: isEmptyValue(fields.phoneNumber)
 			? undefined
 			: readPhoneNumber(this, itemIndex, fields.phoneNumber, readCountry(node, itemIndex, options.defaultCountry)),

@@ -30,7 +30,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, client
 	const fields = this.getNodeParameter('updateFields', itemIndex, {}) as IDataObject;
 	const criteria = readCriteria(this, itemIndex, fields);
 	const body = compact({
-		name: fields.name === undefined ? undefined : requireText(node, itemIndex, fields.name, 'Name', 'Enter a name, or remove the field.'),
+		name: isEmptyValue(fields.name) ? undefined : requireText(node, itemIndex, fields.name, 'Name'),
 		description: isEmptyValue(fields.description) ? undefined : String(fields.description),
 		criteria: Object.keys(criteria).length ? criteria : undefined,
 	});

@@ -170,11 +170,16 @@ interface SendOptions {
 /** A schedule time this far in the past is a mistake, not clock drift. */
 const SCHEDULE_TOLERANCE_MS = 60_000;
 
+/** Read from the first item; a bad value there fails that item (see readRunOptions), not the run. */
 export function executionSettings(this: IExecuteFunctions): ExecutionSettings {
 	const options = this.getNodeParameter('options', 0, {}) as SendOptions;
+	const number = (value: unknown, fallback: number, minimum: number) => {
+		const parsed = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+		return typeof parsed === 'number' && Number.isFinite(parsed) && parsed >= minimum ? Math.floor(parsed) : fallback;
+	};
 	return {
-		concurrency: wholeNumber(this, 0, options.concurrency, 'Concurrency', 4, 1),
-		messagesPerMinute: wholeNumber(this, 0, options.messagesPerMinute, 'Messages Per Minute', 100, 0),
+		concurrency: number(options.concurrency, 4, 1),
+		messagesPerMinute: number(options.messagesPerMinute, 100, 0),
 	};
 }
 
@@ -192,11 +197,13 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, client
 	);
 	const parts = messageParts(this, itemIndex, message, options.longMessages ?? 'error');
 	const { recipients, skipped } = readRecipients(this, itemIndex, options);
-	const senderValue = this.getNodeParameter('senderId', itemIndex, 'MIFUMO');
-	const senderId = typeof senderValue === 'string' && senderValue.trim() ? senderValue.trim() : 'MIFUMO';
+	const senderId = readSenderId(this, itemIndex);
 	const scheduleTime = readScheduleTime(this, itemIndex, additionalFields.scheduleTime);
 	const webhookUrl = readWebhookUrl(this, itemIndex, additionalFields.webhookUrl);
 	const batchSize = wholeNumber(this, itemIndex, options.recipientsPerRequest, 'Recipients Per Request', 100, 1);
+	// The run-wide settings are checked here too, so that a bad value names its item.
+	wholeNumber(this, itemIndex, options.concurrency, 'Concurrency', 4, 1);
+	wholeNumber(this, itemIndex, options.messagesPerMinute, 'Messages Per Minute', 100, 0);
 	const policy: RequestPolicy = {
 		timeoutMs: wholeNumber(this, itemIndex, options.timeout, 'Timeout', 30, 1) * 1000,
 		maxRateLimitWaitMs: wholeNumber(this, itemIndex, options.maxRateLimitWait, 'Max Rate Limit Wait', 300, 0) * 1000,
@@ -279,6 +286,19 @@ function readRecipients(
 		);
 	}
 	return { recipients: valid, skipped: invalid };
+}
+
+function readSenderId(context: IExecuteFunctions, itemIndex: number): string {
+	const value = context.getNodeParameter('senderId', itemIndex, 'MIFUMO');
+	if (value === undefined || value === null || (typeof value === 'string' && value.trim() === '')) return 'MIFUMO';
+	if (typeof value !== 'string') {
+		throw inputError(
+			context.getNode(),
+			itemIndex,
+			`Sender ID must be text, not ${JSON.stringify(value)}. Use an approved sender ID such as MIFUMO.`,
+		);
+	}
+	return value.trim();
 }
 
 function readScheduleTime(context: IExecuteFunctions, itemIndex: number, value: unknown): string | undefined {
