@@ -1,0 +1,133 @@
+'use strict';
+/** Case 6a: Send (concurrency default 4, pacing off) vs n8n's own HTTP Request node doing the same POSTs. */
+const { existsSync, readdirSync } = require('node:fs');
+const { join } = require('node:path');
+
+const { runNode, registerHttpRequestNode, ROOT } = require('../lib/engine');
+const { API_KEY, control, reset, median, e164Numbers, deliveryCheck, ms, assertRun } = require('../lib/common');
+
+const RELATIVE = 'node_modules/n8n-nodes-base/dist/nodes/HttpRequest/HttpRequest.node.js';
+
+/** n8n-nodes-base from the local n8n install (.n8n-local/), when there is one. */
+function findHttpRequestNode() {
+	const base = join(ROOT, '.n8n-local');
+	const queue = [{ dir: base, depth: 0 }];
+	while (queue.length) {
+		const { dir, depth } = queue.shift();
+		const candidate = join(dir, RELATIVE);
+		if (existsSync(candidate)) return candidate;
+		if (depth >= 4) continue;
+		let entries = [];
+		try {
+			entries = readdirSync(dir, { withFileTypes: true });
+		} catch {
+			continue;
+		}
+		for (const e of entries) {
+			if (e.isDirectory() && e.name !== 'node_modules' && !e.name.startsWith('.')) queue.push({ dir: join(dir, e.name), depth: depth + 1 });
+		}
+	}
+	return undefined;
+}
+
+module.exports = async function httprequest({ url, quick }) {
+	const itemCount = quick ? 200 : 1000;
+	const runs = quick ? 3 : 7;
+	const modulePath = findHttpRequestNode();
+	if (!modulePath) {
+		return {
+			raw: { skipped: true },
+			rows: [
+				{
+					figure: `Send vs HTTP Request node, ${itemCount} items`,
+					value: 'n/a (n8n-nodes-base not installed)',
+					goal: '≤ 1.10',
+					met: null,
+					explain: 'Needs n8n-nodes-base under .n8n-local/ (a local n8n install); skipped.',
+				},
+			],
+		};
+	}
+	registerHttpRequestNode(modulePath);
+	const version = require(join(modulePath, '..', '..', '..', '..', 'package.json')).version;
+	const ctl = control(url);
+	const phones = e164Numbers(itemCount);
+	const items = phones.map((phone) => ({ phone }));
+	const credentials = { apiKey: API_KEY, baseUrl: url };
+	const variants = {
+		send: {
+			type: 'n8n-nodes-mifumo.mifumo',
+			parameters: {
+				resource: 'sms',
+				operation: 'send',
+				message: 'Benchmark message',
+				recipients: '={{ $json.phone }}',
+				options: { messagesPerMinute: 0 },
+			},
+		},
+		http: {
+			type: 'n8n-nodes-base.httpRequest',
+			typeVersion: 4.2,
+			parameters: {
+				method: 'POST',
+				url: `${url}/api/integration/v1/sms/send/`,
+				authentication: 'predefinedCredentialType',
+				nodeCredentialType: 'mifumoApi',
+				sendBody: true,
+				specifyBody: 'json',
+				jsonBody: '={{ JSON.stringify({ message: "Benchmark message", recipients: [$json.phone], sender_id: "MIFUMO" }) }}',
+				options: {},
+			},
+		},
+	};
+	const times = { send: [], http: [] };
+	const checks = [];
+	let maxInFlight = {};
+	for (let round = -1; round < runs; round++) {
+		for (const name of round % 2 ? ['send', 'http'] : ['http', 'send']) {
+			await reset(ctl);
+			await ctl.resetStats();
+			const run = await runNode({ ...variants[name], items, credentials });
+			assertRun(name, run, itemCount);
+			if (round >= 0) times[name].push(run.ms);
+			if (round === runs - 1) {
+				checks.push(await deliveryCheck(ctl, phones));
+				maxInFlight[name] = (await ctl.stats()).maxInFlight;
+			}
+		}
+	}
+	const send = median(times.send);
+	const http = median(times.http);
+	const ratio = send / http;
+	const dup = checks.reduce((s, c) => s + c.duplicates, 0);
+	const lost = checks.reduce((s, c) => s + c.lost, 0);
+	return {
+		raw: { itemCount, runs, times, maxInFlight, version },
+		rows: [
+			{
+				figure: `Send, ${itemCount} items, concurrency 4 (median of ${runs})`,
+				value: `${ms(send)} (${ms(send / itemCount)}/item, ≤ ${maxInFlight.send} in flight)`,
+				explain: 'Wall time of the workflow run, default concurrency, pacing off; in flight = most concurrent requests the sandbox saw.',
+			},
+			{
+				figure: `HTTP Request node ${version} (v4.2), same POSTs`,
+				value: `${ms(http)} (${ms(http / itemCount)}/item, ≤ ${maxInFlight.http} in flight)`,
+				explain: "n8n's own HTTP Request node with the mifumoApi credential and a JSON body expression, default options (it fires every item's request at once).",
+			},
+			{
+				figure: 'Send / HTTP Request',
+				value: ratio.toFixed(3),
+				goal: '≤ 1.10',
+				met: ratio <= 1.1,
+				explain: 'What choosing the Mifumo node costs over hand-writing the request in n8n.',
+			},
+			{
+				figure: 'Duplicates / lost at the sandbox',
+				value: `${dup} / ${lost}`,
+				goal: '0 / 0',
+				met: dup === 0 && lost === 0,
+				explain: 'Every number got exactly one SMS in the last run of each variant.',
+			},
+		],
+	};
+};
