@@ -37,6 +37,7 @@ export default [
 			'node_modules/**',
 			'test/**',
 			'scripts/**',
+			'bench/**',
 			'coverage/**',
 			'.n8n-local/**',
 			// Build and test tooling: never published, and the scanner does not lint it either.

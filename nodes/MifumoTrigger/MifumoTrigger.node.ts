@@ -8,6 +8,8 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
+import { testMifumoCredential } from '../Mifumo/transport/credentialTest';
+
 import { asPayload, eventOf, MAX_BODY_BYTES, type MifumoWebhookPayload, parsePayload, toItems } from './payload';
 import { isAuthentic, type WebhookCredentials } from './verify';
 
@@ -49,7 +51,7 @@ export class MifumoTrigger implements INodeType {
 		defaults: { name: 'Mifumo SMS Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'mifumoApi', required: true }],
+		credentials: [{ name: 'mifumoApi', required: true, testedBy: 'mifumoApiTest' }],
 		webhooks: [
 			{
 				name: 'default',
@@ -99,6 +101,9 @@ export class MifumoTrigger implements INodeType {
 			},
 		],
 	};
+
+	// n8n tests a credential through the first node that uses it: both nodes offer the same test.
+	methods = { credentialTest: { mifumoApiTest: testMifumoCredential } };
 
 	webhookMethods = {
 		default: {
