@@ -440,11 +440,12 @@ const rows: Row[] = [
 		field: 'Phone Number',
 	},
 	{
-		name: 'contact.update: empty name given',
+		// An optional field left empty is omitted (contract), so nothing is left to update.
+		name: 'contact.update: only an empty name given',
 		parameters: op('contact', 'update', { contactId: 'c_1', updateFields: { name: ' ' } }),
-		message: "Name is empty. Enter the contact's name, or remove the field.",
+		message: 'Update Fields is empty. Add at least one field to change.',
 		errorCode: 'INVALID_PARAMETER',
-		field: 'Name',
+		field: 'Update Fields',
 	},
 	{
 		name: 'contact.getMany: Limit -1',

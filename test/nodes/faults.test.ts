@@ -10,7 +10,7 @@
  */
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
-import { READ_KEY, useSandbox, type LoggedRequest as SandboxRequest, type SandboxControl } from '../helpers/sandbox';
+import { ADMIN_KEY, READ_KEY, useSandbox, type LoggedRequest as SandboxRequest, type SandboxControl } from '../helpers/sandbox';
 
 /** The request log also carries the arrival time (ms). */
 type LoggedRequest = SandboxRequest & { at: number; fault?: number };
@@ -58,7 +58,7 @@ interface Row {
 	parameters: INodeParameters;
 	/** Faults, balance... before the run; may return values the checks use. */
 	setup?: (control: SandboxControl) => Promise<IDataObject | void>;
-	credentials?: 'read' | 'unknown';
+	credentials?: 'read' | 'unknown' | 'refused';
 	expected: Expected | ((context: IDataObject) => Expected);
 	/** SMS the server accepted (sends intended: 0 duplicated, 0 lost). */
 	sms?: number;
@@ -69,6 +69,8 @@ interface Row {
 	path?: string;
 	/** The server processes the request after the node gave up: wait for it before counting. */
 	settle?: boolean;
+	/** Run with Continue On Fail off only (slow rows whose on/off paths other rows already cover). */
+	once?: boolean;
 	/** Extra checks on the request log. */
 	check?: (requests: LoggedRequest[], context: IDataObject) => void;
 }
@@ -140,7 +142,7 @@ const rows: Row[] = [
 				method: 'POST',
 				path: '/sms/send/',
 				status: 200,
-				headers: { 'Retry-After': '1' },
+				headers: { 'Retry-After': '0.3' },
 				body: { success: false, message: 'Slow down', data: null, error_code: 'RATE_LIMIT_EXCEEDED', details: null },
 			})),
 		expected: { ok: true, json: { recipients: [RECIPIENT] } },
@@ -191,10 +193,10 @@ const rows: Row[] = [
 		check: (log) => expect(log.length).toBeLessThanOrEqual(10),
 	},
 	{
-		name: 'getBalance: 429 with Retry-After: 1 → waited out, answered',
+		name: 'getBalance: 429 with Retry-After: 0.3 → waited out, answered',
 		parameters: getBalance,
 		path: BALANCE_PATH,
-		setup: async (c) => void (await c.addFault({ method: 'GET', path: '/sms/balance/', status: 429, headers: { 'Retry-After': '1' } })),
+		setup: async (c) => void (await c.addFault({ method: 'GET', path: '/sms/balance/', status: 429, headers: { 'Retry-After': '0.3' } })),
 		expected: { ok: true, json: { balance: 5000, currency: 'TZS' } },
 		requests: 2,
 	},
@@ -228,6 +230,7 @@ const rows: Row[] = [
 			errorCode: 'INTERNAL_ERROR',
 		},
 		requests: 4,
+		once: true,
 	},
 	...[500, 502, 503].map(
 		(status): Row => ({
@@ -310,6 +313,18 @@ const rows: Row[] = [
 		requests: 1,
 	},
 
+	{
+		name: 'BUG send: connection refused (nothing listening at the Base URL) → says nothing was sent',
+		parameters: send(),
+		credentials: 'refused',
+		expected: {
+			message: 'Could not connect to the Mifumo server (ECONNREFUSED). Check the Base URL of the credential. Nothing was sent.',
+			errorCode: 'NETWORK_ERROR',
+		},
+		sms: 0,
+		requests: 0,
+	},
+
 	// ---------------------------------------------------------------- timeouts
 	{
 		name: 'send: server hangs past Options → Timeout (1 s) → TIMEOUT, not resent, nothing sent',
@@ -327,6 +342,7 @@ const rows: Row[] = [
 		sms: 1,
 		requests: 1,
 		settle: true,
+		once: true,
 	},
 	{
 		name: 'send: slow server within the timeout (0.4 s of 2 s) → sent once',
@@ -491,7 +507,7 @@ const rows: Row[] = [
 	// ---------------------------------------------------------------- several requests for one item
 	{
 		name: 'send in 2 requests: the 2nd fails with 500 → 1st not resent, 2nd not resent; the error lists what went out',
-		parameters: send({ recipientsPerRequest: 2 }, { recipients: '0712000001, 0712000002, 0712000003, 0712000004' }),
+		parameters: send({ recipientsPerRequest: 2, messagesPerMinute: 0 }, { recipients: '0712000001, 0712000002, 0712000003, 0712000004' }),
 		setup: async (c) => {
 			await c.addFault({ method: 'POST', path: '/sms/send/', action: 'delay', delayMs: 1 });
 			await c.addFault({ method: 'POST', path: '/sms/send/', status: 500 });
@@ -515,7 +531,7 @@ async function settle(control: SandboxControl, count: number): Promise<void> {
 describe('fault matrix: 0 duplicated, 0 lost', () => {
 	// A failing row runs with Continue On Fail on and off; a row that succeeds is the same either way (once, off).
 	const cases = rows.flatMap((row) =>
-		(typeof row.expected === 'object' && 'ok' in row.expected ? [false] : [true, false]).map(
+		((typeof row.expected === 'object' && 'ok' in row.expected) || row.once ? [false] : [true, false]).map(
 			(continueOnFail) => [row.name, continueOnFail, row] as const,
 		),
 	);
@@ -528,7 +544,9 @@ describe('fault matrix: 0 duplicated, 0 lost', () => {
 				? { apiKey: READ_KEY, baseUrl: sandbox.url }
 				: row.credentials === 'unknown'
 					? { apiKey: 'sk_not_a_key', baseUrl: sandbox.url }
-					: undefined;
+					: row.credentials === 'refused'
+						? { apiKey: ADMIN_KEY, baseUrl: 'http://127.0.0.1:9' }
+						: undefined;
 
 		const result = await sandbox.run(row.parameters, { continueOnFail, ...(credentials ? { credentials } : {}) });
 
@@ -583,7 +601,7 @@ describe('a send met by rate limits is never lost, a send that may have gone out
 		// The 2nd request to arrive fails (concurrency 1 keeps arrival order = item order).
 		await control.addFault({ method: 'POST', path: '/sms/send/', action: 'delay', delayMs: 1 });
 		await control.addFault({ method: 'POST', path: '/sms/send/', status: 503 });
-		const result = await sandbox.run(send({ concurrency: 1 }, { recipients: '={{ $json.to }}' }), {
+		const result = await sandbox.run(send({ concurrency: 1, messagesPerMinute: 0 }, { recipients: '={{ $json.to }}' }), {
 			continueOnFail: true,
 			items: [{ to: '0712000011' }, { to: '0712000012' }, { to: '0712000013' }],
 		});
