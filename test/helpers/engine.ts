@@ -8,10 +8,8 @@ import { join } from 'node:path';
 
 import { ExecutionLifecycleHooks, WorkflowExecute } from 'n8n-core';
 import type {
-	ICredentialDataDecryptedObject,
 	IDataObject,
 	IExecuteFunctions,
-	IHttpRequestOptions,
 	INode,
 	INodeExecutionData,
 	INodeParameters,
@@ -19,13 +17,12 @@ import type {
 	INodeTypeDescription,
 	INodeTypes,
 	IRun,
-	IWorkflowExecuteAdditionalData,
 	WorkflowExecuteMode,
 } from 'n8n-workflow';
-import { ICredentialsHelper, NodeConnectionTypes, Workflow } from 'n8n-workflow';
+import { NodeConnectionTypes, Workflow } from 'n8n-workflow';
 
-import { MifumoApi } from '../../credentials/MifumoApi.credentials';
 import { Mifumo } from '../../nodes/Mifumo/Mifumo.node';
+import { additionalDataFor } from './n8nContext';
 
 // n8n-core writes its instance settings under the user folder: keep them out of $HOME.
 process.env.N8N_USER_FOLDER ??= mkdtempSync(join(tmpdir(), 'mifumo-n8n-'));
@@ -64,58 +61,6 @@ const nodeTypes: INodeTypes = {
 	getByNameAndVersion: (name) => nodeTypeInstances[name],
 	getKnownTypes: () => ({}),
 };
-
-const mifumoApi = new MifumoApi();
-
-/** Resolves the credential's own generic `authenticate` block (`={{$credentials.x}}` templates). */
-class TestCredentialsHelper extends ICredentialsHelper {
-	constructor(private readonly data: ICredentialDataDecryptedObject) {
-		super();
-	}
-
-	getParentTypes(): string[] {
-		return [];
-	}
-
-	isCredentialUsableByNode(): boolean {
-		return true;
-	}
-
-	async authenticate(credentials: ICredentialDataDecryptedObject, _type: string, options: IHttpRequestOptions) {
-		const headers = (mifumoApi.authenticate.properties.headers ?? {}) as Record<string, string>;
-		const resolved = Object.fromEntries(
-			Object.entries(headers).map(([name, template]) => [
-				name,
-				template.replace(/^=/, '').replace(/\{\{\s*\$credentials\.(\w+)\s*\}\}/g, (_, key: string) => String(credentials[key] ?? '')),
-			]),
-		);
-		return { ...options, headers: { ...options.headers, ...resolved } };
-	}
-
-	async preAuthentication() {
-		return undefined;
-	}
-
-	async runPreAuthentication() {
-		return undefined;
-	}
-
-	async getCredentials(): Promise<never> {
-		throw new Error('not used by the engine for this node');
-	}
-
-	async getDecrypted() {
-		return { ...this.data };
-	}
-
-	async updateCredentials() {}
-
-	async updateCredentialsOauthTokenData() {}
-
-	getCredentialsProperties() {
-		return mifumoApi.properties;
-	}
-}
 
 export interface RunOptions {
 	parameters: INodeParameters;
@@ -171,30 +116,8 @@ export async function runMifumo(options: RunOptions): Promise<RunResult> {
 		createdAt: new Date(),
 		updatedAt: new Date(),
 	} as never);
-	const baseUrl = 'http://localhost:5678/';
-	const additionalData = {
-		credentialsHelper: new TestCredentialsHelper(options.credentials),
-		hooks,
-		executionId,
-		currentNodeExecutionIndex: 0,
-		variables: {},
-		restApiUrl: baseUrl,
-		instanceBaseUrl: baseUrl,
-		formBaseUrl: baseUrl,
-		formWaitingBaseUrl: baseUrl,
-		formTestBaseUrl: baseUrl,
-		webhookBaseUrl: baseUrl,
-		webhookWaitingBaseUrl: baseUrl,
-		webhookTestBaseUrl: baseUrl,
-		mcpBaseUrl: baseUrl,
-		mcpTestBaseUrl: baseUrl,
-		logAiEvent: () => {},
-		getRunExecutionData: async () => undefined,
-		getRuntimeCredential: async () => undefined,
-		executeWorkflow: async () => {
-			throw new Error('not used');
-		},
-	} as unknown as IWorkflowExecuteAdditionalData;
+	const additionalData = additionalDataFor('http://localhost:5678', options.credentials, executionId);
+	additionalData.hooks = hooks;
 
 	const run = await new WorkflowExecute(additionalData, mode).run({
 		workflow,

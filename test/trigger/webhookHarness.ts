@@ -33,12 +33,11 @@ import type {
 	IRun,
 	IWebhookData,
 	IWebhookResponseData,
-	IWorkflowExecuteAdditionalData,
 	WorkflowExecuteMode,
 } from 'n8n-workflow';
-import { createRunExecutionData, ICredentialsHelper, NodeConnectionTypes, NodeHelpers, Workflow } from 'n8n-workflow';
+import { createRunExecutionData, NodeConnectionTypes, NodeHelpers, Workflow } from 'n8n-workflow';
 
-import { MifumoApi } from '../../credentials/MifumoApi.credentials';
+import { additionalDataFor } from '../helpers/n8nContext';
 import { MifumoTrigger } from '../../nodes/MifumoTrigger/MifumoTrigger.node';
 
 // n8n-core writes its instance settings under the user folder: keep them out of $HOME.
@@ -78,51 +77,6 @@ const nodeTypes: INodeTypes = {
 	getByNameAndVersion: (name) => nodeTypeInstances[name],
 	getKnownTypes: () => ({}),
 };
-
-/** Hands out the credential already decrypted, as n8n's CredentialsHelper.getDecrypted does. */
-class TestCredentialsHelper extends ICredentialsHelper {
-	constructor(private readonly data: ICredentialDataDecryptedObject) {
-		super();
-	}
-
-	getParentTypes(): string[] {
-		return [];
-	}
-
-	isCredentialUsableByNode(): boolean {
-		return true;
-	}
-
-	async authenticate(): Promise<never> {
-		throw new Error('the trigger makes no HTTP requests');
-	}
-
-	async preAuthentication() {
-		return undefined;
-	}
-
-	async runPreAuthentication() {
-		return undefined;
-	}
-
-	async getCredentials(): Promise<never> {
-		throw new Error('not used');
-	}
-
-	async getDecrypted(_additionalData: unknown, nodeCredentials: { name?: string | null }, type: string) {
-		if (type !== 'mifumoApi') throw new Error(`unexpected credential type ${type}`);
-		if (!nodeCredentials?.name) throw new Error('the trigger node has no credential set');
-		return { ...this.data };
-	}
-
-	async updateCredentials() {}
-
-	async updateCredentialsOauthTokenData() {}
-
-	getCredentialsProperties() {
-		return new MifumoApi().properties;
-	}
-}
 
 export interface TriggerHarnessOptions {
 	/** The decrypted `mifumoApi` credential the trigger gets. */
@@ -174,31 +128,6 @@ export interface TriggerHarness {
 }
 
 let executionCounter = 0;
-
-function baseAdditionalData(baseUrl: string, credentials: ICredentialDataDecryptedObject, executionId?: string) {
-	return {
-		credentialsHelper: new TestCredentialsHelper(credentials),
-		executionId,
-		currentNodeExecutionIndex: 0,
-		variables: {},
-		restApiUrl: `${baseUrl}/rest`,
-		instanceBaseUrl: `${baseUrl}/`,
-		formBaseUrl: `${baseUrl}/form`,
-		formWaitingBaseUrl: `${baseUrl}/form-waiting`,
-		formTestBaseUrl: `${baseUrl}/form-test`,
-		webhookBaseUrl: `${baseUrl}/webhook`,
-		webhookWaitingBaseUrl: `${baseUrl}/webhook-waiting`,
-		webhookTestBaseUrl: `${baseUrl}/webhook-test`,
-		mcpBaseUrl: `${baseUrl}/mcp`,
-		mcpTestBaseUrl: `${baseUrl}/mcp-test`,
-		logAiEvent: () => {},
-		getRunExecutionData: async () => undefined,
-		getRuntimeCredential: async () => undefined,
-		executeWorkflow: async () => {
-			throw new Error('not used');
-		},
-	} as unknown as IWorkflowExecuteAdditionalData;
-}
 
 /** What n8n's rawBodyReader + parseIncomingMessage set on the request. */
 function parseContentType(req: IncomingMessage): void {
@@ -293,7 +222,7 @@ export async function startTriggerHarness(options: TriggerHarnessOptions): Promi
 		const workflow = newWorkflow();
 		const node = workflow.getNode(TRIGGER_NAME)!;
 		const webhookDescription = trigger.description.webhooks![0];
-		const additionalData = baseAdditionalData(baseUrl, credentials);
+		const additionalData = additionalDataFor(baseUrl, credentials);
 		additionalData.httpRequest = req as never;
 		additionalData.httpResponse = res as never;
 		const webhookData: IWebhookData = {
@@ -343,7 +272,7 @@ export async function startTriggerHarness(options: TriggerHarnessOptions): Promi
 		const runExecutionData = createRunExecutionData({
 			executionData: { nodeExecutionStack: [{ node, data: { main: workflowData }, source: null }] },
 		});
-		const additionalData = baseAdditionalData(baseUrl, credentials, executionId);
+		const additionalData = additionalDataFor(baseUrl, credentials, executionId);
 		additionalData.hooks = new ExecutionLifecycleHooks(mode, executionId, {
 			id: workflowId,
 			name: 'Delivery receipts',
@@ -425,7 +354,7 @@ export async function startTriggerHarness(options: TriggerHarnessOptions): Promi
 	// The URL users copy from the node: n8n-core's own getNodeWebhookUrl, not a string built here.
 	const probe = newWorkflow();
 	const probeNode = probe.getNode(TRIGGER_NAME)!;
-	const probeData = baseAdditionalData(baseUrl, credentials);
+	const probeData = additionalDataFor(baseUrl, credentials);
 	const probeContext = (isTest: boolean) =>
 		new WebhookContext(probe, probeNode, probeData, isTest ? 'manual' : 'webhook', { isTest, webhookDescription: trigger.description.webhooks![0] } as IWebhookData, [], null);
 	const url = probeContext(false).getNodeWebhookUrl('default')!;

@@ -49,3 +49,13 @@ export const isActiveField: INodeProperties = {
 	default: true,
 	description: 'Whether the contact is active',
 };
+
+/** Options of the contact operations that read a phone number. */
+export const contactOptionsProperty: INodeProperties = {
+	displayName: 'Options',
+	name: 'options',
+	type: 'collection',
+	placeholder: 'Add Option',
+	default: {},
+	options: [defaultCountryOption],
+};

@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 
 import { toE164 } from '../../helpers/phone';
 import { compact, inputError, readBoolean, readCountry, readEmail, readTags, requireText } from '../../helpers/validation';
-import { defaultCountryOption, isActiveField, tagsField } from '../common.description';
+import { contactOptionsProperty, isActiveField, tagsField } from '../common.description';
 import type { CountryCode } from 'libphonenumber-js/min';
 
 /** The fields of Create and Upsert (one description, two operations). */
@@ -37,14 +37,7 @@ export const contactProperties: INodeProperties[] = [
 			tagsField,
 		],
 	},
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		options: [defaultCountryOption],
-	},
+	contactOptionsProperty,
 ];
 
 export function readPhoneNumber(

@@ -4,7 +4,7 @@ import { updateDisplayOptions } from 'n8n-workflow';
 import { isEmptyValue } from '../../helpers/dates';
 import { compact, inputError, readBoolean, readCountry, readEmail, readTags, requireId, requireText } from '../../helpers/validation';
 import { encodeId, type MifumoClient } from '../../transport';
-import { defaultCountryOption, isActiveField, tagsField } from '../common.description';
+import { contactOptionsProperty, isActiveField, tagsField } from '../common.description';
 import { readPhoneNumber } from './contactFields';
 import { contactIdProperty } from './get.operation';
 
@@ -31,14 +31,7 @@ const properties: INodeProperties[] = [
 			tagsField,
 		],
 	},
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		options: [defaultCountryOption],
-	},
+	contactOptionsProperty,
 ];
 
 export const description = updateDisplayOptions({ show: { resource: ['contact'], operation: ['update'] } }, properties);
