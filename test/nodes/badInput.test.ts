@@ -134,7 +134,7 @@ const rows: Row[] = [
 	{
 		name: 'send: Default Country XX',
 		parameters: send({ options: { defaultCountry: 'XX' } }),
-		message: `Default Country "XX" is not a two-letter country code. ${COUNTRY_HELP}`,
+		message: `Default Country "XX" is not a known country code. ${COUNTRY_HELP}`,
 		errorCode: 'INVALID_PARAMETER',
 		field: 'Default Country',
 	},
@@ -379,7 +379,7 @@ const rows: Row[] = [
 	{
 		name: 'contact.create: tags as a list with a number',
 		parameters: createContact({ additionalFields: { tags: '={{ ["vip", 7] }}' } }),
-		message: `Tags must be a comma-separated text or a list of texts, not a list. ${TAGS_HELP}`,
+		message: `Tags must be a comma-separated text or a list of texts, not a list holding 7. ${TAGS_HELP}`,
 		errorCode: 'INVALID_PARAMETER',
 		field: 'Tags',
 	},
@@ -393,7 +393,7 @@ const rows: Row[] = [
 	{
 		name: 'contact.create: Default Country XX',
 		parameters: createContact({ options: { defaultCountry: 'XX' } }),
-		message: `Default Country "XX" is not a two-letter country code. ${COUNTRY_HELP}`,
+		message: `Default Country "XX" is not a known country code. ${COUNTRY_HELP}`,
 		errorCode: 'INVALID_PARAMETER',
 		field: 'Default Country',
 	},

@@ -41,11 +41,13 @@ export function requireId(node: INode, itemIndex: number, value: unknown, field:
 export function readTags(node: INode, itemIndex: number, value: unknown, field = 'Tags'): string[] | undefined {
 	if (isEmptyValue(value)) return undefined;
 	const entries = typeof value === 'string' ? value.split(',') : value;
-	if (!Array.isArray(entries) || entries.some((tag) => typeof tag !== 'string')) {
+	const notText = Array.isArray(entries) ? entries.findIndex((tag) => typeof tag !== 'string') : -1;
+	if (!Array.isArray(entries) || notText !== -1) {
+		const got = Array.isArray(entries) ? `a list holding ${describeValue(entries[notText])}` : describeType(value);
 		throw inputError(
 			node,
 			itemIndex,
-			`${field} must be a comma-separated text or a list of texts, not ${describeType(value)}. Example: customer, vip`,
+			`${field} must be a comma-separated text or a list of texts, not ${got}. Example: customer, vip`,
 		);
 	}
 	return (entries as string[]).map((tag) => tag.trim()).filter((tag) => tag !== '');
@@ -92,7 +94,7 @@ export function readCountry(node: INode, itemIndex: number, value: unknown): Cou
 		throw inputError(
 			node,
 			itemIndex,
-			`Default Country "${String(value)}" is not a two-letter country code. Use TZ for Tanzania, KE for Kenya, UG for Uganda.`,
+			`Default Country "${String(value)}" is not a known country code. Use TZ for Tanzania, KE for Kenya, UG for Uganda.`,
 		);
 	}
 	return code;
