@@ -17,6 +17,13 @@ module.exports = async function globalSetup() {
 	const t0 = Date.now();
 	const since = () => `${((Date.now() - t0) / 1000).toFixed(1)} s`;
 	const state = (globalThis.__MIFUMO_E2E__ = { n8n: null, sandbox: null, tmp: null });
+	// Ctrl-C or a CI timeout (SIGTERM) skips jest's teardown: end n8n's process groups anyway.
+	for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+		process.once(sig, () => {
+			local.killAll();
+			process.exit(128 + (sig === 'SIGINT' ? 2 : sig === 'SIGTERM' ? 15 : 1));
+		});
+	}
 	try {
 		log('ensuring n8n is installed in .n8n-local (a few minutes the first time) …');
 		await local.ensureN8n({ log: (m) => log(`  ${m}`) });

@@ -194,8 +194,8 @@ const rows: Row[] = [
 
 	// ------------------------------------------------------------------ sms.send: sender, schedule, webhook, options
 	{
-		// BUG exposed: any Sender ID that is not text is silently replaced by MIFUMO and the SMS goes out.
-		name: 'BUG send: Sender ID from an expression returning an object',
+		// Regression (was a bug): any Sender ID that is not text is silently replaced by MIFUMO and the SMS goes out.
+		name: 'regression: send: Sender ID from an expression returning an object',
 		parameters: send({ senderId: '={{ { name: "SHOP" } }}' }),
 		message: /^Sender ID .+/,
 		errorCode: 'INVALID_PARAMETER',
@@ -273,16 +273,16 @@ const rows: Row[] = [
 		field: 'Max Rate Limit Wait',
 	},
 	{
-		// BUG exposed: read outside the per-item loop, so the error does not name the item and
+		// Regression (was a bug): read outside the per-item loop, so the error does not name the item and
 		// Continue On Fail outputs the input item instead of {error, errorCode}.
-		name: 'BUG send: Options → Concurrency 0',
+		name: 'regression: send: Options → Concurrency 0',
 		parameters: send({ options: { concurrency: 0 } }),
 		message: 'Options → Concurrency must be a number of at least 1, not 0.',
 		errorCode: 'INVALID_PARAMETER',
 		field: 'Concurrency',
 	},
 	{
-		name: 'BUG send: Options → Messages Per Minute -1',
+		name: 'regression: send: Options → Messages Per Minute -1',
 		parameters: send({ options: { messagesPerMinute: -1 } }),
 		message: 'Options → Messages Per Minute must be a number of at least 0, not -1.',
 		errorCode: 'INVALID_PARAMETER',

@@ -230,7 +230,7 @@ describe('contact.get', () => {
 		expect(result.items).toEqual([errorItem(NOT_FOUND('../sms/send'), 'CONTACT_NOT_FOUND')]);
 	});
 
-	it('BUG: an id of "." or ".." is refused before any request (a URL would resolve it to another endpoint, e.g. /contacts/)', async () => {
+	it('regression: an id of "." or ".." is refused before any request (a URL would resolve it to another endpoint, e.g. /contacts/)', async () => {
 		const result = await sb.run(
 			{ resource: 'contact', operation: 'get', contactId: '={{ $json.id }}' },
 			{ items: [{ id: '.' }, { id: '..' }], continueOnFail: true },
@@ -291,7 +291,7 @@ describe('contact.update', () => {
 		]);
 	});
 
-	it('BUG: a Name added to Update Fields but left empty is omitted like the other empty fields (never sent, never an error)', async () => {
+	it('regression: a Name added to Update Fields but left empty is omitted like the other empty fields (never sent, never an error)', async () => {
 		const result = await sb.run({ resource: 'contact', operation: 'update', contactId: 'c-asha', updateFields: { name: '', email: 'a@b.co' } });
 		expect(result.error?.message).toBeUndefined();
 		const requests = await sb.requests();

@@ -128,7 +128,7 @@ describe('mifumoApiTest (credential test)', () => {
 		}
 	});
 
-	it('BUG: Error on a JSON answer that is not the envelope (another API at that address) says the envelope is missing', async () => {
+	it('regression: Error on a JSON answer that is not the envelope (another API at that address) says the envelope is missing', async () => {
 		await sb.control.addFault({ method: 'GET', path: '/sms/balance/', status: 200, body: { status: 'ok', version: '2.1' } });
 		expect(await credentialTest({ apiKey: ADMIN_KEY, baseUrl: sb.url })).toEqual({
 			status: 'Error',
@@ -150,7 +150,7 @@ describe('mifumoApiTest (credential test)', () => {
 		});
 	});
 
-	it('BUG: the key is not shown even when the server echoes it in its message', async () => {
+	it('regression: the key is not shown even when the server echoes it in its message', async () => {
 		await sb.control.addFault({
 			method: 'GET',
 			path: '/sms/balance/',

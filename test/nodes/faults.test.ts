@@ -174,9 +174,9 @@ const rows: Row[] = [
 		requests: 1,
 	},
 	{
-		// BUG exposed: Retry-After: 0 adds 0 to the waited total, so the loop never reaches Max Rate Limit
+		// Regression (was a bug): Retry-After: 0 adds 0 to the waited total, so the loop never reaches Max Rate Limit
 		// Wait and hammers the server (200 requests in < 1 s here). The attempts must be bounded too.
-		name: 'BUG send: 429 with Retry-After: 0 on every answer → gives up after a bounded number of attempts',
+		name: 'regression: send: 429 with Retry-After: 0 on every answer → gives up after a bounded number of attempts',
 		parameters: send({ maxRateLimitWait: 1 }),
 		setup: async (c) =>
 			void (await c.addFault({ method: 'POST', path: '/sms/send/', status: 429, times: 200, headers: { 'Retry-After': '0' } })),
@@ -288,7 +288,7 @@ const rows: Row[] = [
 		requests: 2,
 	},
 	{
-		name: 'BUG send: connection reset → not resent, nothing sent; says it may or may not have gone out',
+		name: 'regression: send: connection reset → not resent, nothing sent; says it may or may not have gone out',
 		parameters: send(),
 		setup: async (c) => void (await c.addFault({ method: 'POST', path: '/sms/send/', action: 'reset' })),
 		expected: { message: `The connection to Mifumo failed (ECONNRESET). ${UNSURE_SMS}`, errorCode: 'NETWORK_ERROR' },
@@ -296,7 +296,7 @@ const rows: Row[] = [
 		requests: 1,
 	},
 	{
-		name: 'BUG send: connection reset after the server processed it → went out exactly once, not resent',
+		name: 'regression: send: connection reset after the server processed it → went out exactly once, not resent',
 		parameters: send(),
 		setup: async (c) => void (await c.addFault({ method: 'POST', path: '/sms/send/', action: 'reset', processThenFail: true })),
 		expected: { message: `The connection to Mifumo failed (ECONNRESET). ${UNSURE_SMS}`, errorCode: 'NETWORK_ERROR' },
@@ -304,7 +304,7 @@ const rows: Row[] = [
 		requests: 1,
 	},
 	{
-		name: 'BUG contact.create: connection reset after processing → one contact, not repeated',
+		name: 'regression: contact.create: connection reset after processing → one contact, not repeated',
 		parameters: createContact,
 		path: CREATE_CONTACT_PATH,
 		setup: async (c) => void (await c.addFault({ method: 'POST', path: '/contacts/create/', action: 'reset', processThenFail: true })),
@@ -314,7 +314,7 @@ const rows: Row[] = [
 	},
 
 	{
-		name: 'BUG send: connection refused (nothing listening at the Base URL) → says nothing was sent',
+		name: 'regression: send: connection refused (nothing listening at the Base URL) → says nothing was sent',
 		parameters: send(),
 		credentials: 'refused',
 		expected: {
@@ -466,7 +466,7 @@ const rows: Row[] = [
 	},
 	{
 		// The sandbox's (and Mifumo's) own text ends with a period: the message must not read "provided.. Check".
-		name: 'BUG getBalance: 401 with error_code null → HTTP_401 with the server message and the key hint',
+		name: 'regression: getBalance: 401 with error_code null → HTTP_401 with the server message and the key hint',
 		parameters: getBalance,
 		path: BALANCE_PATH,
 		setup: async (c) =>

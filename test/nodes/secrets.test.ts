@@ -87,7 +87,7 @@ const scenarios: Scenario[] = [
 	{ name: 'send: bad input (no request)', parameters: send({ recipients: '0712' }), fails: true },
 	{
 		// A server that echoes the key back in its error text must not make the node repeat it.
-		name: 'BUG send: 401 whose message echoes the key',
+		name: 'regression: send: 401 whose message echoes the key',
 		parameters: send(),
 		setup: async (c) =>
 			void (await c.addFault({

@@ -217,7 +217,7 @@ describe('segment.get', () => {
 		expect(result.items).toEqual([errorItem(NOT_FOUND('../../sms/send'), 'SEGMENT_NOT_FOUND')]);
 	});
 
-	it('BUG: an id of "." or ".." is refused before any request (a URL would resolve it to /contacts/segments/ or /contacts/)', async () => {
+	it('regression: an id of "." or ".." is refused before any request (a URL would resolve it to /contacts/segments/ or /contacts/)', async () => {
 		const result = await sb.run(
 			{ resource: 'segment', operation: 'get', segmentId: '={{ $json.id }}' },
 			{ items: [{ id: '.' }, { id: '..' }], continueOnFail: true },
@@ -276,7 +276,7 @@ describe('segment.update', () => {
 		]);
 	});
 
-	it('BUG: a Name added to Update Fields but left empty is omitted like the other empty fields (never sent, never an error)', async () => {
+	it('regression: a Name added to Update Fields but left empty is omitted like the other empty fields (never sent, never an error)', async () => {
 		const result = await sb.run({ resource: 'segment', operation: 'update', segmentId: 's-vip', updateFields: { name: '', description: 'D' } });
 		expect(result.error?.message).toBeUndefined();
 		const requests = await sb.requests();

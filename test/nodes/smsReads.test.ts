@@ -335,7 +335,7 @@ describe('sms.getBalance', () => {
 		expect(JSON.stringify([failed.error, result.items])).not.toContain(key);
 	});
 
-	it('BUG: a 401 with error_code null (no credentials) names HTTP_401 and the server message, without a doubled period', async () => {
+	it('regression: a 401 with error_code null (no credentials) names HTTP_401 and the server message, without a doubled period', async () => {
 		await sb.control.addFault({
 			method: 'GET',
 			path: '/sms/balance/',
@@ -355,7 +355,7 @@ describe('sms.getBalance', () => {
 		]);
 	});
 
-	it('BUG: a server that echoes the API key in its error message: the key is redacted from the output', async () => {
+	it('regression: a server that echoes the API key in its error message: the key is redacted from the output', async () => {
 		await sb.control.addFault({
 			method: 'GET',
 			path: '/sms/balance/',
