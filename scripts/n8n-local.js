@@ -31,7 +31,12 @@ const PACKAGE_NAME = 'n8n-nodes-mifumo';
 // ---------------------------------------------------------------------------------------------
 // child process bookkeeping
 
-const live = new Set(); // ChildProcess objects started detached (own process group)
+// ChildProcess objects started detached (own process group). Kept on the `child_process` core
+// module, which every copy of this module shares: jest loads a test file's copy in a realm of its
+// own, and global-setup's Ctrl-C handler must end the children that copy started too.
+const REGISTRY = Symbol.for('n8n-nodes-mifumo.n8n-local.live');
+const childProcessModule = require('child_process');
+const live = childProcessModule[REGISTRY] || (childProcessModule[REGISTRY] = new Set());
 
 function killGroup(child, signal) {
 	if (!child || child.exitCode !== null || child.signalCode !== null) return;
@@ -48,7 +53,10 @@ function killGroup(child, signal) {
 function killAll(signal = 'SIGKILL') {
 	for (const child of live) killGroup(child, signal);
 }
-process.on('exit', () => killAll('SIGKILL'));
+if (!live.exitHook) {
+	live.exitHook = true;
+	process.on('exit', () => killAll('SIGKILL'));
+}
 
 function track(child) {
 	live.add(child);

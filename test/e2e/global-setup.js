@@ -21,6 +21,7 @@ module.exports = async function globalSetup() {
 	for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
 		process.once(sig, () => {
 			local.killAll();
+			if (state.tmp && process.env.MIFUMO_E2E_KEEP !== '1') fs.rmSync(state.tmp, { recursive: true, force: true });
 			process.exit(128 + (sig === 'SIGINT' ? 2 : sig === 'SIGTERM' ? 15 : 1));
 		});
 	}
