@@ -9,10 +9,12 @@
  * generated-section markers; text outside them is kept). A benchmark, not a test: a missed goal
  * is reported, never a failure. It fails only when a case cannot run.
  */
-const { fork, spawn, execFileSync } = require('node:child_process');
+const { fork, execFileSync } = require('node:child_process');
 const { existsSync, readFileSync, writeFileSync } = require('node:fs');
 const os = require('node:os');
 const { join } = require('node:path');
+
+const { startSandboxProcess } = require('./lib/sandbox-spawn');
 
 const ROOT = join(__dirname, '..');
 const BENCHMARKS = join(ROOT, 'BENCHMARKS.md');
@@ -46,20 +48,6 @@ function parseArgs(argv) {
 	return args;
 }
 
-async function startSandboxProcess() {
-	const child = spawn(process.execPath, [join(__dirname, 'lib/sandbox-process.js')], { stdio: ['pipe', 'pipe', 'inherit'] });
-	const url = await new Promise((resolve, reject) => {
-		let buffer = '';
-		child.stdout.on('data', (chunk) => {
-			buffer += chunk;
-			const line = buffer.split('\n')[0];
-			if (buffer.includes('\n')) resolve(JSON.parse(line).url);
-		});
-		child.once('exit', (code) => reject(new Error(`the sandbox exited (${code}) before listening`)));
-	});
-	return { url, stop: () => child.stdin.end() };
-}
-
 function runCase(id, url, quick) {
 	return new Promise((resolve) => {
 		const child = fork(join(__dirname, 'lib/child.js'), [id, url, quick ? 'quick' : 'full'], {
@@ -87,6 +75,7 @@ function machine() {
 		node: process.version,
 		platform: `${os.platform()} ${os.release()} ${os.arch()}`,
 		memory: `${Math.round(os.totalmem() / 1024 ** 3)} GiB`,
+		load: os.loadavg()[0].toFixed(2),
 	};
 }
 
@@ -100,11 +89,11 @@ function cell(text) {
 	return String(text ?? '').replace(/\|/g, '\\|');
 }
 
-function markdown({ results, info, quick, startedAt, seconds, commit }) {
+function markdown({ results, info, quick, startedAt, seconds, commit, loadAfter }) {
 	const lines = [];
 	lines.push(`Mode: **${quick ? 'quick (scaled-down sizes, what CI runs)' : 'full'}**, run ${startedAt.toISOString().replace(/\.\d+Z$/, 'Z')}, ${seconds.toFixed(0)} s in all${commit ? `, at commit \`${commit}\` (working tree as built)` : ''}.`);
 	lines.push('');
-	lines.push(`Machine: ${info.nproc} CPUs (\`nproc\`), ${info.cpu}, ${info.memory} RAM, ${info.platform}; Node ${info.node}.`);
+	lines.push(`Machine: ${info.nproc} CPUs (\`nproc\`), ${info.cpu}, ${info.memory} RAM, ${info.platform}; Node ${info.node}. Load average (1 min) ${info.load} at the start, ${loadAfter} at the end: other work on the machine disturbs wall times, which is why the cases compare ratios measured in one run, interleaved.`);
 	lines.push('');
 	lines.push(`Commands: \`npm run bench${quick ? ' -- --quick' : ''}\` (= \`npm run build && node bench/run.js${quick ? ' --quick' : ''}\`); this file: \`npm run bench -- --write\`.`);
 	lines.push('');
@@ -172,7 +161,7 @@ async function main() {
 	const t0 = Date.now();
 	const info = machine();
 	const selected = CASES.filter((c) => !args.only || args.only.includes(c.id));
-	console.log(`Mifumo benchmark, ${args.quick ? 'quick' : 'full'} mode; ${info.nproc} CPUs, ${info.cpu}, Node ${info.node}`);
+	console.log(`Mifumo benchmark, ${args.quick ? 'quick' : 'full'} mode; ${info.nproc} CPUs, ${info.cpu}, Node ${info.node}, load average ${info.load}`);
 	const sandbox = await startSandboxProcess();
 	const results = [];
 	try {
@@ -201,7 +190,7 @@ async function main() {
 		} catch {
 			commit = undefined;
 		}
-		writeBenchmarks(markdown({ results, info, quick: args.quick, startedAt, seconds, commit }));
+		writeBenchmarks(markdown({ results, info, quick: args.quick, startedAt, seconds, commit, loadAfter: os.loadavg()[0].toFixed(2) }));
 		console.log(`Wrote ${BENCHMARKS}`);
 	}
 	if (results.some((r) => r.error)) process.exitCode = 1;

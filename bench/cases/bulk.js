@@ -1,46 +1,8 @@
 'use strict';
 /** Case 2: one message to many recipients in mixed local formats, recipientsPerRequest 100. */
-const { mkdtempSync } = require('node:fs');
-const { tmpdir } = require('node:os');
-const { join } = require('node:path');
-
-const esbuild = require('esbuild');
-
-const { runNode, ROOT } = require('../lib/engine');
+const { runNode } = require('../lib/engine');
 const { API_KEY, control, reset, median, e164Numbers, deliveryCheck, withMemoryPeaks, mb, pct, ms, assertRun } = require('../lib/common');
-
-/** The node's own phone helpers, bundled the way the build bundles them (libphonenumber-js/min inside). */
-function loadPhoneHelpers() {
-	const outfile = join(mkdtempSync(join(tmpdir(), 'mifumo-bench-phone-')), 'phone.js');
-	esbuild.buildSync({
-		entryPoints: [join(ROOT, 'nodes/Mifumo/helpers/phone.ts')],
-		outfile,
-		bundle: true,
-		platform: 'node',
-		target: 'node20',
-		format: 'cjs',
-		external: ['n8n-workflow', 'n8n-core'],
-		minifySyntax: true,
-		logLevel: 'warning',
-	});
-	return require(outfile);
-}
-
-/** 0712 345 678 / 255713345678 / +255 714 345 678, rotating; all distinct numbers. */
-function mixedFormats(count) {
-	return e164Numbers(count).map((e164, i) => {
-		const national = e164.slice(4); // 7xxxxxxxx
-		const [a, b, c] = [national.slice(0, 3), national.slice(3, 6), national.slice(6)];
-		switch (i % 3) {
-			case 0:
-				return `0${a} ${b} ${c}`;
-			case 1:
-				return `255${national}`;
-			default:
-				return `+255 ${a} ${b} ${c}`;
-		}
-	});
-}
+const { loadPhoneHelpers, mixedFormats } = require('../lib/phones');
 
 module.exports = async function bulk({ url, quick }) {
 	const count = quick ? 2000 : 10_000;

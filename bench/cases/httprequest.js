@@ -1,34 +1,10 @@
 'use strict';
 /** Case 6a: Send (concurrency default 4, pacing off) vs n8n's own HTTP Request node doing the same POSTs. */
-const { existsSync, readdirSync } = require('node:fs');
 const { join } = require('node:path');
 
-const { runNode, registerHttpRequestNode, ROOT } = require('../lib/engine');
+const { runNode, registerHttpRequestNode } = require('../lib/engine');
 const { API_KEY, control, reset, median, e164Numbers, deliveryCheck, ms, assertRun } = require('../lib/common');
-
-const RELATIVE = 'node_modules/n8n-nodes-base/dist/nodes/HttpRequest/HttpRequest.node.js';
-
-/** n8n-nodes-base from the local n8n install (.n8n-local/), when there is one. */
-function findHttpRequestNode() {
-	const base = join(ROOT, '.n8n-local');
-	const queue = [{ dir: base, depth: 0 }];
-	while (queue.length) {
-		const { dir, depth } = queue.shift();
-		const candidate = join(dir, RELATIVE);
-		if (existsSync(candidate)) return candidate;
-		if (depth >= 4) continue;
-		let entries = [];
-		try {
-			entries = readdirSync(dir, { withFileTypes: true });
-		} catch {
-			continue;
-		}
-		for (const e of entries) {
-			if (e.isDirectory() && e.name !== 'node_modules' && !e.name.startsWith('.')) queue.push({ dir: join(dir, e.name), depth: depth + 1 });
-		}
-	}
-	return undefined;
-}
+const { findHttpRequestNode, httpRequestNode } = require('../lib/n8n-local');
 
 module.exports = async function httprequest({ url, quick }) {
 	const itemCount = quick ? 200 : 1000;
@@ -65,22 +41,10 @@ module.exports = async function httprequest({ url, quick }) {
 				options: { messagesPerMinute: 0 },
 			},
 		},
-		http: {
-			type: 'n8n-nodes-base.httpRequest',
-			typeVersion: 4.2,
-			parameters: {
-				method: 'POST',
-				url: `${url}/api/integration/v1/sms/send/`,
-				authentication: 'predefinedCredentialType',
-				nodeCredentialType: 'mifumoApi',
-				sendBody: true,
-				specifyBody: 'json',
-				jsonBody: '={{ JSON.stringify({ message: "Benchmark message", recipients: [$json.phone], sender_id: "MIFUMO" }) }}',
-				options: {},
-			},
-		},
+		http: httpRequestNode(url),
 	};
 	const times = { send: [], http: [] };
+	const cpu = { send: [], http: [] };
 	const checks = [];
 	let maxInFlight = {};
 	for (let round = -1; round < runs; round++) {
@@ -89,7 +53,10 @@ module.exports = async function httprequest({ url, quick }) {
 			await ctl.resetStats();
 			const run = await runNode({ ...variants[name], items, credentials });
 			assertRun(name, run, itemCount);
-			if (round >= 0) times[name].push(run.ms);
+			if (round >= 0) {
+				times[name].push(run.ms);
+				cpu[name].push(run.cpuMs);
+			}
 			if (round === runs - 1) {
 				checks.push(await deliveryCheck(ctl, phones));
 				maxInFlight[name] = (await ctl.stats()).maxInFlight;
@@ -102,7 +69,7 @@ module.exports = async function httprequest({ url, quick }) {
 	const dup = checks.reduce((s, c) => s + c.duplicates, 0);
 	const lost = checks.reduce((s, c) => s + c.lost, 0);
 	return {
-		raw: { itemCount, runs, times, maxInFlight, version },
+		raw: { itemCount, runs, times, cpu, maxInFlight, version },
 		rows: [
 			{
 				figure: `Send, ${itemCount} items, concurrency 4 (median of ${runs})`,
@@ -120,6 +87,11 @@ module.exports = async function httprequest({ url, quick }) {
 				goal: '≤ 1.10',
 				met: ratio <= 1.1,
 				explain: 'What choosing the Mifumo node costs over hand-writing the request in n8n.',
+			},
+			{
+				figure: 'CPU time of the n8n process per item (send / http)',
+				value: `${ms(median(cpu.send) / itemCount)} / ${ms(median(cpu.http) / itemCount)} (ratio ${(median(cpu.send) / median(cpu.http)).toFixed(3)})`,
+				explain: 'process.cpuUsage() over the run, per item (median): the same comparison in CPU time, which a busy machine disturbs less than wall time.',
 			},
 			{
 				figure: 'Duplicates / lost at the sandbox',

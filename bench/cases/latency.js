@@ -45,13 +45,13 @@ module.exports = async function latency({ url, quick }) {
 		const achieved = count / (run.ms / 1000);
 		const bound = concurrency / (LATENCY_MS / 1000);
 		const share = achieved / bound;
-		raw.push({ concurrency, count, ms: run.ms, achieved, bound, maxInFlight: stats.maxInFlight });
+		raw.push({ concurrency, count, ms: run.ms, cpuMs: run.cpuMs, achieved, bound, maxInFlight: stats.maxInFlight });
 		rows.push({
 			figure: `Latency ${LATENCY_MS} ms, concurrency ${concurrency}, ${count} items`,
-			value: `${pct(share)} (${achieved.toFixed(1)} of ${bound} req/s, ${ms(run.ms)}, ≤ ${stats.maxInFlight} in flight)`,
+			value: `${pct(share)} (${achieved.toFixed(1)} of ${bound} req/s, ${ms(run.ms)}, ≤ ${stats.maxInFlight} in flight, ${ms(run.cpuMs / count)} CPU/request)`,
 			goal: '≥ 90 %',
 			met: share >= 0.9,
-			explain: `Requests per second over the bound concurrency / latency = ${bound}/s; the run's wall time includes the engine's start-up.`,
+			explain: `Requests per second over the bound concurrency / latency = ${bound}/s; the run's wall time includes the engine's start-up. CPU/request: CPU time of the n8n process per request; at concurrency c, requests that return together queue for that CPU, so reaching 90 % needs it below about latency / (9 c).`,
 		});
 	}
 	rows.push({

@@ -27,6 +27,7 @@ module.exports = async function overhead({ url, quick }) {
 		},
 	};
 	const times = { send: [], baseline: [] };
+	const cpu = { send: [], baseline: [] };
 	const checks = [];
 	// One warm-up run each, then alternate so that drift on the machine hits both alike.
 	for (let round = -1; round < runs; round++) {
@@ -34,7 +35,10 @@ module.exports = async function overhead({ url, quick }) {
 			await reset(ctl);
 			const run = await runNode({ ...variants[name], items, credentials });
 			assertRun(name, run, itemCount);
-			if (round >= 0) times[name].push(run.ms);
+			if (round >= 0) {
+				times[name].push(run.ms);
+				cpu[name].push(run.cpuMs);
+			}
 			if (round === runs - 1) checks.push(await deliveryCheck(ctl, phones));
 		}
 	}
@@ -44,7 +48,7 @@ module.exports = async function overhead({ url, quick }) {
 	const dup = checks.reduce((s, c) => s + c.duplicates, 0);
 	const lost = checks.reduce((s, c) => s + c.lost, 0);
 	return {
-		raw: { itemCount, runs, times },
+		raw: { itemCount, runs, times, cpu },
 		rows: [
 			{
 				figure: `Send, ${itemCount} items, concurrency 1 (median of ${runs})`,
@@ -62,6 +66,11 @@ module.exports = async function overhead({ url, quick }) {
 				goal: '≤ 1.10',
 				met: ratio <= 1.1,
 				explain: 'What normalisation, validation, envelope checks and the pool cost per item, as a ratio to the bare POST.',
+			},
+			{
+				figure: 'CPU time of the n8n process per item (send / baseline)',
+				value: `${ms(median(cpu.send) / itemCount)} / ${ms(median(cpu.baseline) / itemCount)} (ratio ${(median(cpu.send) / median(cpu.baseline)).toFixed(3)})`,
+				explain: 'process.cpuUsage() over the run, per item (median): the same comparison in CPU time, which a busy machine disturbs less than wall time.',
 			},
 			{
 				figure: 'Duplicates / lost at the sandbox',

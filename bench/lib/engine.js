@@ -115,7 +115,7 @@ let executionCounter = 0;
 /**
  * @param {{type: string, typeVersion?: number, parameters: object, items?: object[],
  *          credentials: {apiKey: string, baseUrl: string}}} options
- * @returns {Promise<{items: object[], error?: object, ms: number}>}
+ * @returns {Promise<{items: object[], error?: object, ms: number, cpuMs: number}>} ms: wall time; cpuMs: CPU time of this process (user + system) during the run
  */
 async function runNode(options) {
 	const executionId = String(++executionCounter);
@@ -177,12 +177,15 @@ async function runNode(options) {
 		},
 	};
 
+	const cpuBefore = process.cpuUsage();
 	const started = process.hrtime.bigint();
 	const run = await new WorkflowExecute(additionalData, mode).run({ workflow, startNode: workflow.getNode('Input') });
 	const ms = Number(process.hrtime.bigint() - started) / 1e6;
+	const cpu = process.cpuUsage(cpuBefore);
+	const cpuMs = (cpu.user + cpu.system) / 1000;
 	const taskData = run.data.resultData.runData.Target?.[0];
 	const output = taskData?.data?.main?.[0] ?? [];
-	return { items: output.map(({ json }) => json), error: taskData?.error, ms };
+	return { items: output.map(({ json }) => json), error: taskData?.error, ms, cpuMs };
 }
 
 module.exports = { runNode, registerHttpRequestNode, ROOT };
