@@ -12,6 +12,37 @@ beforeEach(async () => {
 	await ctx.sandbox.reset();
 });
 
+describe('example workflow files', () => {
+	const { NodeHelpers } = require('n8n-workflow');
+	const path = require('path');
+	const { exampleWorkflows } = require('./lib/constants');
+	const dist = path.join(__dirname, '..', '..', 'dist', 'nodes');
+	const types = {
+		'n8n-nodes-mifumo.mifumo': () => new (require(path.join(dist, 'Mifumo', 'Mifumo.node.js')).Mifumo)(),
+		'n8n-nodes-mifumo.mifumoTrigger': () => new (require(path.join(dist, 'MifumoTrigger', 'MifumoTrigger.node.js')).MifumoTrigger)(),
+	};
+
+	test('use only parameter names the nodes define (n8n silently drops unknown ones)', () => {
+		const unknown = [];
+		for (const wf of exampleWorkflows(5678)) {
+			expect(wf.id).toMatch(/^[A-Za-z0-9]{16}$/);
+			for (const n of wf.nodes.filter((x) => types[x.type])) {
+				const { description } = types[n.type]();
+				expect(n.typeVersion).toBe(1);
+				expect(n.credentials).toEqual({ mifumoApi: { id: 'MifumoSandbox001', name: 'Mifumo Sandbox' } });
+				const resolved = NodeHelpers.getNodeParameters(description.properties, n.parameters, true, false, n, description);
+				for (const [k, v] of Object.entries(n.parameters)) {
+					if (!(k in resolved)) unknown.push(`${wf.id} ${n.name}: ${k}`);
+					else if (v && typeof v === 'object' && !Array.isArray(v)) {
+						for (const kk of Object.keys(v)) if (!(kk in (resolved[k] || {}))) unknown.push(`${wf.id} ${n.name}: ${k}.${kk}`);
+					}
+				}
+			}
+		}
+		expect(unknown).toEqual([]);
+	});
+});
+
 describe('example workflows in a real n8n', () => {
 	test('the package is loaded: n8n knows both node types', async () => {
 		const rest = await ctx.rest();

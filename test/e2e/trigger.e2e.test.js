@@ -90,7 +90,7 @@ describe('Mifumo SMS Trigger in a real n8n', () => {
 		before = list.length;
 	});
 
-	test('a webhook with a wrong key is refused with 401 and starts no execution', async () => {
+	test('a webhook with a wrong key (401) or without message_id (400) starts no execution', async () => {
 		const res = await ctx.sandbox.sendWebhook({
 			url: triggerUrl(),
 			dialect: 'guide',
@@ -100,6 +100,12 @@ describe('Mifumo SMS Trigger in a real n8n', () => {
 		expect(res.status).toBe(401);
 		const noKey = await fetch(triggerUrl(), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ message_id: 'x', status: 'delivered' }) });
 		expect(noKey.status).toBe(401);
+		const noMessageId = await fetch(triggerUrl(), {
+			method: 'POST',
+			headers: { 'content-type': 'application/json', authorization: 'Bearer sandbox-admin-key' },
+			body: JSON.stringify({ status: 'delivered' }),
+		});
+		expect(noMessageId.status).toBe(400);
 		await new Promise((r) => setTimeout(r, 2000));
 		expect(await receiptExecutions()).toHaveLength(before);
 	});
