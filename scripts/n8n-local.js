@@ -193,8 +193,9 @@ async function buildAndPack({ destDir = path.join(paths().base, 'pack'), log = (
 		log('building the package (npm run build) …');
 		const r = await exec('npm', ['run', 'build'], { env: process.env, cwd: ROOT });
 		if (r.code !== 0) {
-			const tail = `${r.stdout}\n${r.stderr}`.trim().split('\n').slice(-15).join('\n');
-			throw new UserError(`npm run build failed:\n${tail}`);
+			const lines = `${r.stdout}\n${r.stderr}`.split('\n').map((l) => l.trim()).filter(Boolean);
+			const first = lines.find((l) => /error|cannot|not found|missing/i.test(l) && !/^(npm (ERR|error)|>)/.test(l)) || lines[lines.length - 1] || '';
+			throw new UserError(`the build failed (npm run build): ${first.slice(0, 200)} (run \`npm run build\` for the whole output)`);
 		}
 	}
 	const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
