@@ -4,11 +4,15 @@
  * a small input node feeds items to the node under test, which talks real HTTP to the sandbox.
  * The node under test is the BUILT package (dist/), i.e. what users run.
  */
-const { mkdtempSync } = require('node:fs');
+const { mkdtempSync, rmSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const { join } = require('node:path');
 
-process.env.N8N_USER_FOLDER ??= mkdtempSync(join(tmpdir(), 'mifumo-bench-n8n-'));
+if (!process.env.N8N_USER_FOLDER) {
+	const folder = mkdtempSync(join(tmpdir(), 'mifumo-bench-n8n-'));
+	process.env.N8N_USER_FOLDER = folder;
+	process.on('exit', () => rmSync(folder, { recursive: true, force: true }));
+}
 process.env.N8N_LOG_LEVEL ??= 'silent';
 
 const { ExecutionLifecycleHooks, WorkflowExecute } = require('n8n-core');

@@ -1,6 +1,6 @@
 'use strict';
 /** Mixed-format phone lists, and the node's own phone helpers bundled the way the build bundles them. */
-const { mkdtempSync } = require('node:fs');
+const { mkdtempSync, rmSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const { join } = require('node:path');
 
@@ -12,7 +12,9 @@ const ROOT = join(__dirname, '..', '..');
 
 /** nodes/Mifumo/helpers/phone.ts with libphonenumber-js/min inside, as in dist/. */
 function loadPhoneHelpers() {
-	const outfile = join(mkdtempSync(join(tmpdir(), 'mifumo-bench-phone-')), 'phone.js');
+	const dir = mkdtempSync(join(tmpdir(), 'mifumo-bench-phone-'));
+	process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+	const outfile = join(dir, 'phone.js');
 	esbuild.buildSync({
 		entryPoints: [join(ROOT, 'nodes/Mifumo/helpers/phone.ts')],
 		outfile,
