@@ -60,3 +60,39 @@ describe('normalizePhoneNumbers', () => {
 		});
 	});
 });
+
+describe('the quick reading of usual shapes agrees with libphonenumber', () => {
+	// eslint-disable-next-line @typescript-eslint/no-require-imports
+	const { parsePhoneNumberFromString } = require('libphonenumber-js/min');
+	const reference = (text: string, country: string) => {
+		const international = text.trim().startsWith('00') ? `+${text.trim().slice(2)}` : text;
+		const parsed = parsePhoneNumberFromString(international, country);
+		return parsed?.isPossible() ? parsed.number : undefined;
+	};
+	const randomDigits = (length: number, random: () => number) =>
+		Array.from({ length }, () => Math.floor(random() * 10)).join('');
+
+	test.each(['TZ', 'KE', 'UG', 'RW', 'BI', 'US', 'GB', 'IN'] as const)('%s', (country) => {
+		let seed = 42;
+		const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+		const shapes = [
+			(d: string) => d,
+			(d: string) => `0${d}`,
+			(d: string) => `+${d}`,
+			(d: string) => `00${d}`,
+			(d: string) => `${d.slice(0, 4)} ${d.slice(4, 7)} ${d.slice(7)}`,
+			(d: string) => `(${d.slice(0, 3)}) ${d.slice(3)}`,
+			(d: string) => `+${d.slice(0, 3)}-${d.slice(3)}`,
+		];
+		const prefixes = ['', '255', '254', '256', '250', '257', '1', '44', '91', '0'];
+		let compared = 0;
+		for (let round = 0; round < 3000; round++) {
+			const prefix = prefixes[Math.floor(random() * prefixes.length)];
+			const digits = prefix + randomDigits(5 + Math.floor(random() * 9), random);
+			const text = shapes[Math.floor(random() * shapes.length)](digits);
+			expect([text, toE164(text, country)]).toEqual([text, reference(text, country)]);
+			compared++;
+		}
+		expect(compared).toBe(3000);
+	});
+});
