@@ -3,12 +3,12 @@
 const { existsSync, readdirSync } = require('node:fs');
 const { join } = require('node:path');
 
-const ROOT = join(__dirname, '..', '..');
+const { paths } = require('../../scripts/lib/install');
 const RELATIVE = 'node_modules/n8n-nodes-base/dist/nodes/HttpRequest/HttpRequest.node.js';
 
-/** Path of HttpRequest.node.js inside .n8n-local/ (searched a few levels deep), or undefined. */
+/** Path of HttpRequest.node.js in the local n8n install (.n8n-local/ or N8N_LOCAL_DIR), or undefined. */
 function findHttpRequestNode() {
-	const queue = [{ dir: join(ROOT, '.n8n-local'), depth: 0 }];
+	const queue = [{ dir: paths().base, depth: 0 }];
 	while (queue.length) {
 		const { dir, depth } = queue.shift();
 		const candidate = join(dir, RELATIVE);
