@@ -1,0 +1,213 @@
+'use strict';
+// The package in n8n's queue mode: main + 2 workers + webhook processor, PostgreSQL, Redis.
+// Every send is counted at the sandbox: each recipient exactly once (or, after a crash, at most once).
+
+const { queueContext, waitFor, postJson, phones, sentRecipients, duplicates, local } = require('./lib/context');
+const { IDS, PATHS, RECEIPTS_WEBHOOK_ID } = require('./lib/workflows');
+
+const ctx = queueContext();
+const FINAL = ['success', 'error', 'crashed', 'canceled'];
+const figures = {};
+
+function report(name, data) {
+	figures[name] = data;
+	process.stderr.write(`[e2e-queue] ${name}: ${JSON.stringify(data)}\n`);
+}
+
+afterAll(() => {
+	process.stderr.write(`[e2e-queue] figures ${JSON.stringify({ setup: ctx.timings, ...figures })}\n`);
+});
+
+/** Waits until a workflow has n executions in a final state; resolves them. */
+function finishedExecutions(workflowId, n, timeoutMs = 120000) {
+	return waitFor(
+		() => {
+			const list = ctx.executions(workflowId);
+			return list.length >= n && list.every((e) => FINAL.includes(e.status)) ? list : null;
+		},
+		{ what: `${n} finished executions of ${workflowId}`, timeoutMs },
+	);
+}
+
+describe('n8n queue mode (2 workers, webhook processor, PostgreSQL, Redis)', () => {
+	test('1,000 recipients in 10 executions of 100 through the queue: each sent exactly once, on both workers', async () => {
+		await ctx.sandbox.reset();
+		const numbers = phones(1000, '71');
+		const t0 = Date.now();
+		const answers = await Promise.all(
+			Array.from({ length: 10 }, (_, b) =>
+				postJson(`${ctx.urls.webhook}/webhook/${PATHS.bulk}`, { message: `Habari, batch ${b + 1}`, recipients: numbers.slice(b * 100, b * 100 + 100) }),
+			),
+		);
+		const accepted = Date.now() - t0;
+		expect(answers.map((a) => a.status)).toEqual(Array(10).fill(200));
+
+		const execs = await finishedExecutions(IDS.bulk, 10);
+		const elapsed = Date.now() - t0;
+		expect(execs).toHaveLength(10);
+		expect(execs.map((e) => e.status)).toEqual(Array(10).fill('success'));
+
+		// at the sandbox: every recipient once, nothing else
+		const sent = await sentRecipients(ctx.sandbox);
+		expect(duplicates(sent)).toEqual([]);
+		expect(sent).toHaveLength(1000);
+		expect(new Set(sent)).toEqual(new Set(numbers));
+		const sends = (await ctx.sandbox.requests()).filter((r) => r.path === '/api/integration/v1/sms/send/');
+		expect(sends).toHaveLength(40); // 10 executions × 4 requests of 25
+		expect(sends.every((r) => r.status === 200)).toBe(true);
+
+		// n8n's own record: each execution output 4 send results covering its 100 recipients
+		const rest = await ctx.rest();
+		let inOutputs = 0;
+		for (const e of execs) {
+			const ex = await rest.execution(e.id);
+			const items = local.nodeItems(ex.data, 'Send SMS');
+			expect(items).toHaveLength(4);
+			inOutputs += items.reduce((n, i) => n + i.recipients.length, 0);
+		}
+		expect(inOutputs).toBe(1000);
+
+		// which worker ran which execution (each in exactly one worker's log), both busy
+		const started = ctx.startedBy();
+		const perWorker = started.map((ids) => execs.filter((e) => ids.includes(e.id)).length);
+		for (const e of execs) expect(started.filter((ids) => ids.includes(e.id))).toHaveLength(1);
+		expect(perWorker.reduce((a, b) => a + b, 0)).toBe(10);
+		expect(perWorker.every((n) => n >= 1)).toBe(true);
+
+		report('bulk', { recipients: 1000, executions: 10, perWorker, webhooksAcceptedMs: accepted, allFinishedMs: elapsed, smsPerSecond: Math.round(1000 / (elapsed / 1000)) });
+	});
+
+	test('200 concurrent delivery webhooks through the webhook processor start 200 executions, none lost', async () => {
+		const url = `${ctx.urls.webhook}/webhook/${RECEIPTS_WEBHOOK_ID}/webhook`;
+		const ids = Array.from({ length: 200 }, (_, i) => `queue-receipt-${String(i).padStart(4, '0')}`);
+		const before = ctx.executions(IDS.receipts).length;
+		expect(before).toBe(0);
+		const send = (message_id, i) =>
+			postJson(
+				url,
+				{ message_id, status: 'delivered', recipients: [{ phone: phones(1, '78', i)[0], status: 'delivered', delivery_time: new Date().toISOString() }], metadata: { i } },
+				{ authorization: 'Bearer sandbox-admin-key' },
+			);
+		const t0 = Date.now();
+		// all 200 at once; a sender that gets an error answer sends again (as a webhook sender should)
+		let answers = await Promise.all(ids.map(send));
+		const firstTry = answers.map((a) => a.status);
+		const accepted = Date.now() - t0;
+		for (let round = 0; round < 3 && answers.some((a) => a.status !== 200); round++) {
+			await new Promise((r) => setTimeout(r, 1000));
+			answers = await Promise.all(answers.map((a, i) => (a.status === 200 ? a : send(ids[i], i))));
+		}
+		expect(answers.filter((a) => a.status !== 200)).toEqual([]);
+		const rejected = firstTry.filter((s) => s !== 200);
+
+		const execs = await finishedExecutions(IDS.receipts, 200, 150000);
+		const elapsed = Date.now() - t0;
+		expect(execs).toHaveLength(200);
+		expect(execs.filter((e) => e.status !== 'success')).toEqual([]);
+
+		// each webhook's payload in exactly one execution (PostgreSQL: the stored run data)
+		const rows = ctx.sql(
+			`select e.id, d.data from execution_entity e join execution_data d on d."executionId" = e.id where e."workflowId" = '${IDS.receipts}'`,
+		);
+		expect(rows).toHaveLength(200);
+		const seen = rows.map(([, data]) => [...new Set(data.match(/queue-receipt-\d{4}/g) || [])]);
+		expect(seen.every((s) => s.length === 1)).toBe(true);
+		expect(new Set(seen.flat())).toEqual(new Set(ids));
+
+		// the public REST API (API key) counts the same
+		const viaApi = await ctx.publicExecutions(IDS.receipts);
+		expect(viaApi).toHaveLength(200);
+		expect(viaApi.every((e) => e.status === 'success' && e.mode === 'webhook')).toBe(true);
+
+		const started = ctx.startedBy();
+		const perWorker = started.map((list) => execs.filter((e) => list.includes(e.id)).length);
+		expect(perWorker.reduce((a, b) => a + b, 0)).toBe(200);
+		report('webhooks', { webhooks: 200, firstTryRejected: rejected.length, rejectedStatuses: [...new Set(rejected)], executions: execs.length, perWorker, allAnsweredMs: accepted, allFinishedMs: elapsed, executionsPerSecond: Math.round(200 / (elapsed / 1000)) });
+	});
+
+	test('a worker killed mid-send: nothing sent twice, nothing resent; n8n fails the execution and never retries it', async () => {
+		await ctx.sandbox.reset();
+		const numbers = phones(40, '75');
+		const r = await postJson(`${ctx.urls.webhook}/webhook/${PATHS.paced}`, { message: 'Taarifa: paced send', recipients: numbers });
+		expect(r.status).toBe(200);
+
+		const exec = await waitFor(() => ctx.executions(IDS.paced).find((e) => e.status === 'running'), { what: 'the paced execution running' });
+		const victim = await waitFor(() => {
+			const i = ctx.startedBy().findIndex((ids) => ids.includes(exec.id));
+			return i >= 0 ? i + 1 : 0;
+		}, { what: 'a worker log naming the execution' }) - 1;
+		const survivor = 1 - victim;
+		await waitFor(async () => (await sentRecipients(ctx.sandbox)).length >= 8, { what: '8 SMS sent', intervalMs: 100, timeoutMs: 30000 });
+
+		// SIGKILL the worker's whole process group (the worker and its task runner): a crashed machine
+		process.kill(-ctx.workers[victim].pid, 'SIGKILL');
+		const killedAt = Date.now();
+		const atKill = (await sentRecipients(ctx.sandbox)).length;
+		await waitFor(
+			() => {
+				try {
+					process.kill(ctx.workers[victim].pid, 0);
+					return false;
+				} catch {
+					return true;
+				}
+			},
+			{ what: 'the killed worker gone', intervalMs: 100 },
+		);
+
+		// Bull: the job's lock expires, the surviving worker's stalled check fails it (n8n creates its
+		// queue with maxStalledCount 0: a stalled job is failed, never put back in the queue)
+		await waitFor(() => ctx.redis('LLEN', 'bull:jobs:active') === '0', { what: 'the stalled job leaving the active list', timeoutMs: 45000 });
+		const stalledAfterMs = Date.now() - killedAt;
+		// n8n still shows it running: the process that enqueued it (here the webhook processor)
+		// rechecks the database for a 30 s grace window (a stall may be a false alarm), then saves
+		// it as failed with MaxStalledCountError.
+		expect(ctx.executions(IDS.paced)[0].status).toBe('running');
+		await waitFor(() => ctx.executions(IDS.paced)[0].status !== 'running', { what: 'the execution leaving "running"', timeoutMs: 60000, intervalMs: 250 });
+		const failedAfterMs = Date.now() - killedAt;
+
+		// give anything that would resend the time to do it, then count at the sandbox
+		await new Promise((res) => setTimeout(res, 3000));
+		const sent = await sentRecipients(ctx.sandbox);
+		expect(duplicates(sent)).toEqual([]);
+		expect(sent.every((n) => numbers.includes(n))).toBe(true);
+		expect(sent.length).toBeGreaterThanOrEqual(atKill);
+		expect(sent.length).toBeLessThanOrEqual(atKill + 1); // at most the one request in flight at the kill
+		expect(sent.length).toBeLessThan(numbers.length);
+		// every send the sandbox confirmed (200) is in its log once
+		const sends = (await ctx.sandbox.requests()).filter((q) => q.path === '/api/integration/v1/sms/send/');
+		expect(sends.filter((q) => q.status === 200)).toHaveLength(sent.length);
+		expect(sends).toHaveLength(sent.length);
+		// not retried: still one execution, failed, and no worker started it again
+		expect(ctx.executions(IDS.paced)).toEqual([{ id: exec.id, status: 'error' }]);
+		expect(ctx.startedBy().flat().filter((id) => id === exec.id)).toHaveLength(1);
+		// n8n kept none of the send results: the SMS that went out are only in Mifumo's log
+		const rest = await ctx.rest();
+		const ex = await rest.execution(exec.id);
+		expect(ex.status).toBe('error');
+		expect(ex.data.resultData.error.message).toMatch(/failed to be processed too many times and will no longer retry/);
+		expect(local.nodeItems(ex.data, 'Send SMS')).toBeUndefined();
+
+		// the surviving worker goes on: a new send runs there and completes
+		await ctx.sandbox.reset();
+		const more = phones(5, '76');
+		const bulkBefore = ctx.executions(IDS.bulk).length;
+		expect((await postJson(`${ctx.urls.webhook}/webhook/${PATHS.bulk}`, { message: 'After the crash', recipients: more })).status).toBe(200);
+		const bulk = await finishedExecutions(IDS.bulk, bulkBefore + 1, 60000);
+		const last = bulk[bulk.length - 1];
+		expect(last.status).toBe('success');
+		expect(ctx.startedBy()[survivor]).toContain(last.id);
+		expect((await sentRecipients(ctx.sandbox)).sort()).toEqual(more);
+
+		report('workerCrash', {
+			recipients: numbers.length,
+			sentBeforeKill: atKill,
+			sentInTotal: sent.length,
+			neverSent: numbers.length - sent.length,
+			duplicates: 0,
+			jobFailedByStalledCheckAfterMs: stalledAfterMs,
+			executionFailedAfterMs: failedAfterMs,
+			status: 'error',
+		});
+	});
+});
