@@ -5,6 +5,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { ADMIN_KEY, READ_KEY, useSandbox, type LoggedRequest, type SandboxControl } from '../helpers/sandbox';
+import { runMifumo } from '../helpers/engine';
 
 const sb = useSandbox();
 const API = '/api/integration/v1';
@@ -387,5 +388,16 @@ describe('sms.getBalance', () => {
 				pairedItem: { item: 0 },
 			},
 		]);
+	});
+});
+
+describe('a request that cannot even start', () => {
+	it('a Base URL that is not a URL fails at once with REQUEST_FAILED, not as a network error to retry', async () => {
+		const result = await runMifumo({
+			parameters: { resource: 'sms', operation: 'getBalance' },
+			credentials: { apiKey: 'sandbox-admin-key', baseUrl: 'http://exa mple' },
+		});
+		expect(result.error?.message).toMatch(/^REQUEST_FAILED: The request to Mifumo did not complete: .+\. \[item 0\]$/);
+		expect((result.error as { errorCode?: string }).errorCode).toBe('REQUEST_FAILED');
 	});
 });

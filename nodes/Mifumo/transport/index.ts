@@ -61,6 +61,8 @@ export class MifumoClient {
 				response = await this.send(request, policy.timeoutMs);
 			} catch (error) {
 				const code = networkErrorCode(error);
+				// Not a network failure (a cancelled execution, a missing credential): no retry.
+				if (!code) throw this.unexpectedError(request, error);
 				if (idempotent && retries < MAX_IDEMPOTENT_RETRIES) {
 					retries++;
 					await sleep(backoffMs(retries));
@@ -178,6 +180,16 @@ export class MifumoClient {
 		});
 	}
 
+	/** Whatever else stopped the request; its text may quote the request, so the key is hidden. */
+	private unexpectedError(request: MifumoRequest, error: unknown): MifumoApiError {
+		const text = redactSecret(String((error as Error)?.message ?? error), this.apiKey);
+		const advice = request.method === 'POST' ? ` ${unconfirmedAdvice(request, 0)}` : '';
+		return new MifumoApiError(this.context.getNode(), {
+			errorCode: 'REQUEST_FAILED',
+			message: `REQUEST_FAILED: The request to Mifumo did not complete: ${text}.${advice}`,
+		});
+	}
+
 	private networkError(request: MifumoRequest, code: string, timeoutMs: number): MifumoApiError {
 		const reason =
 			code === 'ECONNABORTED' || code === 'ETIMEDOUT'
@@ -239,7 +251,7 @@ function detailsText(details: unknown): string {
 }
 
 /** The code of a network failure (reset, timeout, refused), wherever n8n's wrapper put it. */
-function networkErrorCode(error: unknown): string {
+function networkErrorCode(error: unknown): string | undefined {
 	const candidates = [
 		(error as { cause?: { code?: unknown } })?.cause?.code,
 		(error as { code?: unknown })?.code,
@@ -251,7 +263,7 @@ function networkErrorCode(error: unknown): string {
 	const message = String((error as Error)?.message ?? '');
 	if (/timeout/i.test(message)) return 'ETIMEDOUT';
 	if (/socket hang up|reset/i.test(message)) return 'ECONNRESET';
-	return 'NETWORK_ERROR';
+	return undefined;
 }
 
 /** Retry-After in seconds or as an HTTP date. */
