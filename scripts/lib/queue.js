@@ -43,6 +43,24 @@ function killAllQueue() {
 }
 process.on('exit', killAllQueue);
 
+/**
+ * On SIGINT/SIGTERM/SIGHUP: kill the stack and remove its folders, then die of the same signal.
+ * (The stack's processes run in groups of their own, so a Ctrl-C never reaches them by itself.)
+ */
+function installSignalHandlers() {
+	for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+		const handler = () => {
+			killAllQueue();
+			try {
+				require('../n8n-local').killAll();
+			} catch {}
+			process.removeListener(sig, handler);
+			process.kill(process.pid, sig);
+		};
+		process.on(sig, handler);
+	}
+}
+
 function track(child) {
 	live.add(child);
 	child.on('exit', () => live.delete(child));
@@ -470,6 +488,7 @@ module.exports = {
 	startQueueStack,
 	executionsStartedIn,
 	killAllQueue,
+	installSignalHandlers,
 	mkTemp,
 	removeTemp,
 };

@@ -4,7 +4,6 @@
 // packed package, the credential and the three workflows of lib/workflows.js published.
 // Tests read the state from process.env.MIFUMO_E2E_QUEUE.
 
-const fs = require('fs');
 const path = require('path');
 const local = require('../../scripts/n8n-local');
 const queue = require('../../scripts/lib/queue');
@@ -18,6 +17,7 @@ module.exports = async function globalSetup() {
 	const t0 = Date.now();
 	const since = () => `${((Date.now() - t0) / 1000).toFixed(1)} s`;
 	const state = (globalThis.__MIFUMO_E2E_QUEUE__ = { stack: null, sandbox: null, packDir: null, t0 });
+	queue.installSignalHandlers(); // a Ctrl-C of jest still ends PostgreSQL, Redis and n8n
 	try {
 		log('ensuring n8n is installed in .n8n-local (a few minutes the first time) …');
 		await local.ensureN8n({ log: (m) => log(`  ${m}`) });
@@ -68,12 +68,10 @@ module.exports = async function globalSetup() {
 			apiKey,
 			pg: { port: stack.pg.port, bin: services.pgBin },
 			redis: { port: stack.redis.port, cli: services.redisCli },
-			mainEnv: stack.envs.main,
 			workers: stack.workers.map((w) => ({ pid: w.pid, logFile: w.logFile })),
 			main: { pid: stack.main.pid, logFile: stack.main.logFile },
 			timings: { setupSeconds: (Date.now() - t0) / 1000, ...stack.timings },
 		});
-		fs.writeFileSync(path.join(stack.tmp, 'extra-pids.json'), '[]');
 		log(`ready in ${since()}`);
 	} catch (err) {
 		log(`setup failed: ${err.message}`);

@@ -1,6 +1,5 @@
 'use strict';
-// Stops everything global-setup started (and the main a test restarted), removes every data
-// folder, even after failures. MIFUMO_E2E_KEEP_LOGS=1 copies the n8n logs to ./.n8n-local/queue-logs first.
+// Stops everything global-setup started, removes every data folder, even after failures. MIFUMO_E2E_KEEP_LOGS=1 copies the n8n logs to ./.n8n-local/queue-logs first.
 
 const fs = require('fs');
 const path = require('path');
@@ -11,18 +10,6 @@ module.exports = async function globalTeardown() {
 	const state = globalThis.__MIFUMO_E2E_QUEUE__ || {};
 	const stack = state.stack;
 	if (stack?.tmp) {
-		// processes the tests started (a restarted main): their pids are recorded here
-		try {
-			for (const pid of JSON.parse(fs.readFileSync(path.join(stack.tmp, 'extra-pids.json'), 'utf8'))) {
-				try {
-					process.kill(-pid, 'SIGTERM');
-				} catch {}
-				await new Promise((r) => setTimeout(r, 3000));
-				try {
-					process.kill(-pid, 'SIGKILL');
-				} catch {}
-			}
-		} catch {}
 		if (process.env.MIFUMO_E2E_KEEP_LOGS === '1' && stack.logDir) {
 			const dest = path.join(local.paths().base, 'queue-logs');
 			fs.rmSync(dest, { recursive: true, force: true });

@@ -50,9 +50,6 @@ function queueContext() {
 			}
 			return rest;
 		},
-		resetRest() {
-			rest = null;
-		},
 		/** Every execution of a workflow through the public API (X-N8N-API-KEY), all pages. */
 		async publicExecutions(workflowId) {
 			const all = [];
@@ -66,13 +63,6 @@ function queueContext() {
 				if (!body.nextCursor) return all;
 				cursor = body.nextCursor;
 			}
-		},
-		/** Records a pid (process group) the teardown must end too. */
-		recordPid(pid) {
-			const f = path.join(s.tmp, 'extra-pids.json');
-			const list = JSON.parse(fs.readFileSync(f, 'utf8'));
-			list.push(pid);
-			fs.writeFileSync(f, JSON.stringify(list));
 		},
 	};
 	return ctx;
