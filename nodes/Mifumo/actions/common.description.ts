@@ -59,3 +59,12 @@ export const contactOptionsProperty: INodeProperties = {
 	default: {},
 	options: [defaultCountryOption],
 };
+
+/** Filters → Segment ID of the contact lists. */
+export const segmentIdFilter: INodeProperties = {
+	displayName: 'Segment ID',
+	name: 'segmentId',
+	type: 'string',
+	default: '',
+	description: 'Only contacts in this segment (segment_id)',
+};

@@ -4,7 +4,7 @@ import { updateDisplayOptions } from 'n8n-workflow';
 import { compact, readLimit } from '../../helpers/validation';
 import type { MifumoClient } from '../../transport';
 import { paginate } from '../../transport/paginate';
-import { returnAllAndLimit } from '../common.description';
+import { returnAllAndLimit, segmentIdFilter } from '../common.description';
 
 const properties: INodeProperties[] = [
 	...returnAllAndLimit(50),
@@ -22,13 +22,7 @@ const properties: INodeProperties[] = [
 				default: '',
 				description: 'Only contacts whose name, phone or email contains this text',
 			},
-			{
-				displayName: 'Segment ID',
-				name: 'segmentId',
-				type: 'string',
-				default: '',
-				description: 'Only contacts in this segment (segment_id)',
-			},
+			segmentIdFilter,
 		],
 	},
 ];

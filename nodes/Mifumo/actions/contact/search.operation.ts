@@ -4,7 +4,7 @@ import { updateDisplayOptions } from 'n8n-workflow';
 import { compact, readLimit } from '../../helpers/validation';
 import type { MifumoClient } from '../../transport';
 import { paginate } from '../../transport/paginate';
-import { returnAllAndLimit } from '../common.description';
+import { returnAllAndLimit, segmentIdFilter } from '../common.description';
 import { CONTACT_PAGE_SIZE, textOrUndefined } from './getMany.operation';
 
 const properties: INodeProperties[] = [
@@ -24,13 +24,7 @@ const properties: INodeProperties[] = [
 		placeholder: 'Add Filter',
 		default: {},
 		options: [
-			{
-				displayName: 'Segment ID',
-				name: 'segmentId',
-				type: 'string',
-				default: '',
-				description: 'Only contacts in this segment (segment_id)',
-			},
+			segmentIdFilter,
 		],
 	},
 ];
