@@ -12,6 +12,7 @@ const { startSandbox } = require('../sandbox') as { startSandbox: (options?: IDa
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { SandboxClient } = require('../sandbox/client') as { SandboxClient: new (url: string) => SandboxControl };
 
+export const API = '/api/integration/v1';
 export const ADMIN_KEY = 'sandbox-admin-key';
 export const READ_KEY = 'sandbox-read-key';
 
@@ -35,6 +36,7 @@ export interface SandboxControl {
 	reset(overrides?: IDataObject): Promise<unknown>;
 	configure(config: IDataObject): Promise<unknown>;
 	requests(): Promise<LoggedRequest[]>;
+	clearRequests(): Promise<unknown>;
 	messages(): Promise<Array<IDataObject & { message_id: string; recipients: string[] }>>;
 	faults?(): Promise<unknown>;
 	addFault(fault: IDataObject): Promise<unknown>;
@@ -54,6 +56,8 @@ export interface SandboxFixture {
 	run(parameters: INodeParameters, options?: Partial<RunOptions>): Promise<RunResult>;
 	/** API requests that reached the sandbox since the last reset. */
 	requests(): Promise<LoggedRequest[]>;
+	/** The envelope's data, fetched directly (not through the node) with the admin key; the log is cleared after. */
+	serverData(path: string, query?: Record<string, string>): Promise<unknown>;
 }
 
 /** Starts a sandbox for the test file; `overrides` apply at every reset. */
@@ -81,5 +85,37 @@ export function useSandbox(overrides: IDataObject = {}): SandboxFixture {
 			parameters,
 		});
 	fixture.requests = async () => await fixture.control.requests();
+	fixture.serverData = async (path, query = {}) => {
+		const url = new URL(`${fixture.url}${API}${path}`);
+		for (const [key, value] of Object.entries(query)) url.searchParams.set(key, value);
+		const response = await fetch(url, { headers: { Authorization: `Bearer ${ADMIN_KEY}` } });
+		const envelope = (await response.json()) as { success: boolean; data: unknown };
+		expect(envelope.success).toBe(true);
+		await fixture.control.clearRequests();
+		return envelope.data;
+	};
 	return fixture;
 }
+
+/** The request that reached the sandbox: method, path, query, the key, and the JSON body (or none). */
+export function expectRequest(
+	request: LoggedRequest,
+	expected: { method: string; path: string; query?: Record<string, string | string[]>; body?: IDataObject },
+	key = ADMIN_KEY,
+) {
+	expect({ method: request.method, path: request.path, query: request.query }).toEqual({
+		method: expected.method,
+		path: `${API}${expected.path}`,
+		query: expected.query ?? {},
+	});
+	expect(request.headers.authorization).toBe(`Bearer ${key}`);
+	if (expected.body === undefined) {
+		expect(request.rawBody).toBe('');
+	} else {
+		expect(request.headers['content-type']).toBe('application/json');
+		expect(JSON.parse(request.rawBody)).toStrictEqual(expected.body);
+	}
+}
+
+/** What Continue On Fail outputs for a failed item. */
+export const errorItem = (error: string, errorCode: string, item = 0) => ({ json: { error, errorCode }, pairedItem: { item } });

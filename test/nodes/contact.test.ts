@@ -4,10 +4,9 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
-import { ADMIN_KEY, READ_KEY, useSandbox, type LoggedRequest, type SandboxControl } from '../helpers/sandbox';
+import { API, READ_KEY, errorItem, expectRequest, useSandbox, type SandboxControl } from '../helpers/sandbox';
 
 const sb = useSandbox();
-const API = '/api/integration/v1';
 
 type Control = SandboxControl & {
 	clearRequests(): Promise<unknown>;
@@ -26,38 +25,6 @@ async function seedContacts() {
 async function storedContact(id: string): Promise<IDataObject | undefined> {
 	return (await control().contacts()).find((contact) => contact.contact_id === id);
 }
-
-/** The envelope's data, fetched directly (not through the node) with the admin key; the log is cleared after. */
-async function serverData(path: string, query: Record<string, string> = {}): Promise<unknown> {
-	const url = new URL(`${sb.url}${API}${path}`);
-	for (const [key, value] of Object.entries(query)) url.searchParams.set(key, value);
-	const response = await fetch(url, { headers: { Authorization: `Bearer ${ADMIN_KEY}` } });
-	const envelope = (await response.json()) as { success: boolean; data: unknown };
-	expect(envelope.success).toBe(true);
-	await control().clearRequests();
-	return envelope.data;
-}
-
-function expectRequest(
-	request: LoggedRequest,
-	expected: { method: string; path: string; query?: Record<string, string | string[]>; body?: IDataObject },
-	key = ADMIN_KEY,
-) {
-	expect({ method: request.method, path: request.path, query: request.query }).toEqual({
-		method: expected.method,
-		path: `${API}${expected.path}`,
-		query: expected.query ?? {},
-	});
-	expect(request.headers.authorization).toBe(`Bearer ${key}`);
-	if (expected.body === undefined) {
-		expect(request.rawBody).toBe('');
-	} else {
-		expect(request.headers['content-type']).toBe('application/json');
-		expect(JSON.parse(request.rawBody)).toStrictEqual(expected.body);
-	}
-}
-
-const errorItem = (error: string, errorCode: string, item = 0) => ({ json: { error, errorCode }, pairedItem: { item } });
 
 const NOT_FOUND = (id: string, item = 0) =>
 	`CONTACT_NOT_FOUND: Contact not found – No contact with id ${id}. Check the contact ID: it comes from the output of Create or Get Many (contact_id). [item ${item}]`;
@@ -189,7 +156,7 @@ describe('contact.get', () => {
 	beforeEach(seedContacts);
 
 	it('GETs /contacts/{id}/ per item and outputs the contact as the server sent it, paired', async () => {
-		const expected = [await serverData('/contacts/c-asha/'), await serverData('/contacts/c-chiku/')];
+		const expected = [await sb.serverData('/contacts/c-asha/'), await sb.serverData('/contacts/c-chiku/')];
 		const result = await sb.run(
 			{ resource: 'contact', operation: 'get', contactId: '={{ $json.id }}' },
 			{ items: [{ id: 'c-asha' }, { id: 'c-chiku' }] },
@@ -383,7 +350,7 @@ describe('contact.getMany', () => {
 			segment_ids: string[];
 		};
 		const query = { limit: '50', offset: '0', search: 'a', segment_id: segmentId };
-		const expected = ((await serverData('/contacts/', query)) as { contacts: IDataObject[] }).contacts;
+		const expected = ((await sb.serverData('/contacts/', query)) as { contacts: IDataObject[] }).contacts;
 		expect(expected.map((c) => c.contact_id).sort()).toEqual(['c-asha', 'c-baraka']);
 		const result = await sb.run({ resource: 'contact', operation: 'getMany', filters: { search: ' a ', segmentId } });
 		expect(result.error).toBeUndefined();
@@ -394,7 +361,7 @@ describe('contact.getMany', () => {
 	});
 
 	it('empty filters are omitted; each input item gets its own list, paired', async () => {
-		const expected = ((await serverData('/contacts/', { limit: '2', offset: '0' })) as { contacts: IDataObject[] }).contacts;
+		const expected = ((await sb.serverData('/contacts/', { limit: '2', offset: '0' })) as { contacts: IDataObject[] }).contacts;
 		const result = await sb.run(
 			{ resource: 'contact', operation: 'getMany', limit: 2, filters: { search: '', segmentId: '' } },
 			{ items: [{}, {}] },
@@ -431,7 +398,7 @@ describe('contact.search', () => {
 	beforeEach(seedContacts);
 
 	it('always sends q: empty when no query is given (default limit 20)', async () => {
-		const expected = ((await serverData('/contacts/search/', { q: '', limit: '20', offset: '0' })) as { contacts: IDataObject[] }).contacts;
+		const expected = ((await sb.serverData('/contacts/search/', { q: '', limit: '20', offset: '0' })) as { contacts: IDataObject[] }).contacts;
 		expect(expected).toHaveLength(3);
 		const result = await sb.run({ resource: 'contact', operation: 'search' });
 		expect(result.error).toBeUndefined();
@@ -544,7 +511,7 @@ describe('contact.upsert', () => {
 
 	it('a search hit whose number only contains the digits is another person: creates', async () => {
 		await sb.control.seed({ contacts: [{ contact_id: 'c-longer', name: 'Other', phone_number: '+2557123456780' }] });
-		const hits = ((await serverData('/contacts/search/', { q: '+255712345678' })) as { contacts: IDataObject[] }).contacts;
+		const hits = ((await sb.serverData('/contacts/search/', { q: '+255712345678' })) as { contacts: IDataObject[] }).contacts;
 		expect(hits.map((c) => c.contact_id)).toEqual(['c-longer']);
 		const result = await sb.run(upsert('0712345678'));
 		expect(result.error).toBeUndefined();

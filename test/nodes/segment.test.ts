@@ -4,10 +4,9 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
-import { ADMIN_KEY, READ_KEY, useSandbox, type LoggedRequest, type SandboxControl } from '../helpers/sandbox';
+import { API, READ_KEY, errorItem, expectRequest, useSandbox, type SandboxControl } from '../helpers/sandbox';
 
 const sb = useSandbox();
-const API = '/api/integration/v1';
 
 type Control = SandboxControl & {
 	clearRequests(): Promise<unknown>;
@@ -31,36 +30,6 @@ async function seedSegments() {
 async function storedSegment(id: string): Promise<IDataObject | undefined> {
 	return (await control().segments()).find((segment) => segment.segment_id === id);
 }
-
-/** The envelope's data, fetched directly (not through the node) with the admin key; the log is cleared after. */
-async function serverData(path: string): Promise<unknown> {
-	const response = await fetch(`${sb.url}${API}${path}`, { headers: { Authorization: `Bearer ${ADMIN_KEY}` } });
-	const envelope = (await response.json()) as { success: boolean; data: unknown };
-	expect(envelope.success).toBe(true);
-	await control().clearRequests();
-	return envelope.data;
-}
-
-function expectRequest(
-	request: LoggedRequest,
-	expected: { method: string; path: string; query?: Record<string, string>; body?: IDataObject },
-	key = ADMIN_KEY,
-) {
-	expect({ method: request.method, path: request.path, query: request.query }).toEqual({
-		method: expected.method,
-		path: `${API}${expected.path}`,
-		query: expected.query ?? {},
-	});
-	expect(request.headers.authorization).toBe(`Bearer ${key}`);
-	if (expected.body === undefined) {
-		expect(request.rawBody).toBe('');
-	} else {
-		expect(request.headers['content-type']).toBe('application/json');
-		expect(JSON.parse(request.rawBody)).toStrictEqual(expected.body);
-	}
-}
-
-const errorItem = (error: string, errorCode: string, item = 0) => ({ json: { error, errorCode }, pairedItem: { item } });
 
 const NOT_FOUND = (id: string, item = 0) =>
 	`SEGMENT_NOT_FOUND: Segment not found – No segment with id ${id}. Check the segment ID: it comes from the output of Create or Get Many (segment_id). [item ${item}]`;
@@ -182,7 +151,7 @@ describe('segment.get', () => {
 	beforeEach(seedSegments);
 
 	it('GETs /contacts/segments/{id}/ per item and outputs the segment as the server sent it, paired', async () => {
-		const expected = [await serverData('/contacts/segments/s-vip/'), await serverData('/contacts/segments/s-new/')];
+		const expected = [await sb.serverData('/contacts/segments/s-vip/'), await sb.serverData('/contacts/segments/s-new/')];
 		const result = await sb.run(
 			{ resource: 'segment', operation: 'get', segmentId: '={{ $json.id }}' },
 			{ items: [{ id: 's-vip' }, { id: 's-new' }] },
@@ -344,7 +313,7 @@ describe('segment.getMany', () => {
 	});
 
 	it('GETs /contacts/segments/ and outputs every segment with Return All', async () => {
-		const expected = ((await serverData('/contacts/segments/')) as { segments: IDataObject[] }).segments;
+		const expected = ((await sb.serverData('/contacts/segments/')) as { segments: IDataObject[] }).segments;
 		expect(expected).toHaveLength(4);
 		const result = await sb.run({ resource: 'segment', operation: 'getMany', returnAll: true });
 		expect(result.error).toBeUndefined();
@@ -355,7 +324,7 @@ describe('segment.getMany', () => {
 	});
 
 	it('returns at most Limit segments (one request)', async () => {
-		const expected = ((await serverData('/contacts/segments/')) as { segments: IDataObject[] }).segments;
+		const expected = ((await sb.serverData('/contacts/segments/')) as { segments: IDataObject[] }).segments;
 		const result = await sb.run({ resource: 'segment', operation: 'getMany', limit: 3 });
 		expect(result.items).toEqual(expected.slice(0, 3).map((json) => ({ json, pairedItem: { item: 0 } })));
 		expect(await sb.requests()).toHaveLength(1);

@@ -4,11 +4,10 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
-import { ADMIN_KEY, READ_KEY, useSandbox, type LoggedRequest, type SandboxControl } from '../helpers/sandbox';
+import { ADMIN_KEY, API, READ_KEY, expectRequest, useSandbox, type LoggedRequest, type SandboxControl } from '../helpers/sandbox';
 import { runMifumo } from '../helpers/engine';
 
 const sb = useSandbox();
-const API = '/api/integration/v1';
 
 type Control = SandboxControl & {
 	clearRequests(): Promise<unknown>;
@@ -16,21 +15,8 @@ type Control = SandboxControl & {
 };
 const control = () => sb.control as Control;
 
-/** The envelope's data, fetched directly (not through the node) with the admin key; the log is cleared after. */
-async function serverData(path: string, query: Record<string, string> = {}): Promise<unknown> {
-	const url = new URL(`${sb.url}${API}${path}`);
-	for (const [key, value] of Object.entries(query)) url.searchParams.set(key, value);
-	const response = await fetch(url, { headers: { Authorization: `Bearer ${ADMIN_KEY}` } });
-	const envelope = (await response.json()) as { success: boolean; data: unknown };
-	expect(envelope.success).toBe(true);
-	await control().clearRequests();
-	return envelope.data;
-}
-
 function expectGet(request: LoggedRequest, path: string, query: Record<string, string | string[]> = {}, key = ADMIN_KEY) {
-	expect({ method: request.method, path: request.path, query: request.query }).toEqual({ method: 'GET', path: `${API}${path}`, query });
-	expect(request.headers.authorization).toBe(`Bearer ${key}`);
-	expect(request.rawBody).toBe('');
+	expectRequest(request, { method: 'GET', path, query }, key);
 }
 
 const UTC_SECONDS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
@@ -46,7 +32,7 @@ describe('sms.getStatus', () => {
 	});
 
 	it('GETs /sms/status/{id}/ for each item and outputs the server data, paired', async () => {
-		const expected = [await serverData('/sms/status/msg_one/'), await serverData('/sms/status/msg_two/')];
+		const expected = [await sb.serverData('/sms/status/msg_one/'), await sb.serverData('/sms/status/msg_two/')];
 		const result = await sb.run(
 			{ resource: 'sms', operation: 'getStatus', messageId: '={{ $json.id }}' },
 			{ items: [{ id: 'msg_one' }, { id: 'msg_two' }] },
@@ -92,7 +78,7 @@ describe('sms.getStatus', () => {
 	});
 
 	it('Continue On Fail: the missing message is an {error, errorCode} item paired with its input, the others go on', async () => {
-		const found = await serverData('/sms/status/msg_two/');
+		const found = await sb.serverData('/sms/status/msg_two/');
 		const result = await sb.run(
 			{ resource: 'sms', operation: 'getStatus', messageId: '={{ $json.id }}' },
 			{ items: [{ id: 'msg_missing' }, { id: 'msg_two' }], continueOnFail: true },
@@ -154,7 +140,7 @@ describe('sms.getDeliveryReports', () => {
 
 	it('sends start_date/end_date as UTC ISO (from offsets), status, page and per_page; outputs one item per report', async () => {
 		const query = { start_date: '2024-01-01T07:00:00Z', end_date: '2024-01-02T09:00:00Z', status: 'delivered', page: '1', per_page: '50' };
-		const expected = ((await serverData('/sms/delivery-reports/', query)) as { reports: IDataObject[] }).reports;
+		const expected = ((await sb.serverData('/sms/delivery-reports/', query)) as { reports: IDataObject[] }).reports;
 		expect(expected.map((r) => r.message_id)).toEqual(['msg_b', 'msg_a']);
 		const result = await sb.run({
 			resource: 'sms',
@@ -181,8 +167,8 @@ describe('sms.getDeliveryReports', () => {
 	});
 
 	it('pairs the reports of each input item with it (filters from expressions)', async () => {
-		const failed = ((await serverData('/sms/delivery-reports/', { status: 'failed' })) as { reports: IDataObject[] }).reports;
-		const sent = ((await serverData('/sms/delivery-reports/', { status: 'sent' })) as { reports: IDataObject[] }).reports;
+		const failed = ((await sb.serverData('/sms/delivery-reports/', { status: 'failed' })) as { reports: IDataObject[] }).reports;
+		const sent = ((await sb.serverData('/sms/delivery-reports/', { status: 'sent' })) as { reports: IDataObject[] }).reports;
 		expect(failed).toHaveLength(1);
 		expect(sent).toHaveLength(1);
 		const result = await sb.run(
@@ -292,7 +278,7 @@ describe('sms.getDeliveryReports', () => {
 describe('sms.getBalance', () => {
 	it('GETs /sms/balance/ once per item and outputs the balance object, paired', async () => {
 		await control().setBalance(1234.5);
-		const expected = (await serverData('/sms/balance/')) as IDataObject;
+		const expected = (await sb.serverData('/sms/balance/')) as IDataObject;
 		expect(expected.balance).toBe(1234.5);
 		const result = await sb.run({ resource: 'sms', operation: 'getBalance' }, { items: [{ a: 1 }, { a: 2 }] });
 		expect(result.error).toBeUndefined();
