@@ -339,7 +339,8 @@ function nodeError(run, nodeName) {
 // ---------------------------------------------------------------------------------------------
 // server
 
-function httpGet(url, timeoutMs = 2000) {
+/** The HTTP status of a GET (0 when nothing answers), for readiness polling. */
+function httpStatus(url, timeoutMs = 2000) {
 	return new Promise((resolve) => {
 		const req = http.get(url, { timeout: timeoutMs }, (res) => {
 			res.resume();
@@ -395,7 +396,7 @@ async function startN8n({ env, logFile, timeoutMs = 120000, onOutput } = {}) {
 			const tail = fs.readFileSync(logFile, 'utf8').split('\n').slice(-30).join('\n');
 			throw new Error(`n8n exited before it was ready (${exited.signal || 'exit ' + exited.code}); log ${logFile}:\n${tail}`);
 		}
-		if ((await httpGet(`${url}/healthz/readiness`)) === 200) break;
+		if ((await httpStatus(`${url}/healthz/readiness`)) === 200) break;
 		if (Date.now() > deadline) {
 			await stop(2000);
 			throw new Error(`n8n did not become ready within ${timeoutMs} ms; log ${logFile}`);
@@ -508,4 +509,5 @@ module.exports = {
 	RestClient,
 	killAll,
 	sleep,
+	httpStatus,
 };

@@ -2,8 +2,9 @@
 /** Case 6a: Send (concurrency default 4, pacing off) vs n8n's own HTTP Request node doing the same POSTs. */
 const { join } = require('node:path');
 
-const { runNode, registerHttpRequestNode } = require('../lib/engine');
-const { API_KEY, control, reset, median, e164Numbers, deliveryCheck, ms, assertRun } = require('../lib/common');
+const { registerHttpRequestNode } = require('../lib/engine');
+const { compareInterleaved } = require('../lib/compare');
+const { API_KEY, control, median, e164Numbers, ms } = require('../lib/common');
 const { findHttpRequestNode, httpRequestNode } = require('../lib/n8n-local');
 
 module.exports = async function httprequest({ url, quick }) {
@@ -43,26 +44,10 @@ module.exports = async function httprequest({ url, quick }) {
 		},
 		http: httpRequestNode(url),
 	};
-	const times = { send: [], http: [] };
-	const cpu = { send: [], http: [] };
-	const checks = [];
-	for (let round = -1; round < runs; round++) {
-		for (const name of round % 2 ? ['send', 'http'] : ['http', 'send']) {
-			await reset(ctl);
-			const run = await runNode({ ...variants[name], items, credentials });
-			assertRun(name, run, itemCount);
-			if (round >= 0) {
-				times[name].push(run.ms);
-				cpu[name].push(run.cpuMs);
-			}
-			if (round === runs - 1) checks.push(await deliveryCheck(ctl, phones));
-		}
-	}
-	const send = median(times.send);
-	const http = median(times.http);
+	const { times, cpu, wall, duplicates: dup, lost } = await compareInterleaved({ ctl, variants, items, credentials, runs, phones });
+	const send = wall.send;
+	const http = wall.http;
 	const ratio = send / http;
-	const dup = checks.reduce((s, c) => s + c.duplicates, 0);
-	const lost = checks.reduce((s, c) => s + c.lost, 0);
 	return {
 		raw: { itemCount, runs, times, cpu, version },
 		rows: [

@@ -1,7 +1,7 @@
 'use strict';
 /** Case 1: per-item overhead of Send against a minimal node doing one POST per item. */
-const { runNode } = require('../lib/engine');
-const { API_KEY, control, reset, median, e164Numbers, deliveryCheck, pct, ms, assertRun } = require('../lib/common');
+const { compareInterleaved } = require('../lib/compare');
+const { API_KEY, control, median, e164Numbers, ms } = require('../lib/common');
 
 module.exports = async function overhead({ url, quick }) {
 	const itemCount = quick ? 200 : 1000;
@@ -26,27 +26,10 @@ module.exports = async function overhead({ url, quick }) {
 			parameters: { message: 'Benchmark message', recipients: '={{ $json.phone }}' },
 		},
 	};
-	const times = { send: [], baseline: [] };
-	const cpu = { send: [], baseline: [] };
-	const checks = [];
-	// One warm-up run each, then alternate so that drift on the machine hits both alike.
-	for (let round = -1; round < runs; round++) {
-		for (const name of round % 2 ? ['send', 'baseline'] : ['baseline', 'send']) {
-			await reset(ctl);
-			const run = await runNode({ ...variants[name], items, credentials });
-			assertRun(name, run, itemCount);
-			if (round >= 0) {
-				times[name].push(run.ms);
-				cpu[name].push(run.cpuMs);
-			}
-			if (round === runs - 1) checks.push(await deliveryCheck(ctl, phones));
-		}
-	}
-	const send = median(times.send);
-	const baseline = median(times.baseline);
+	const { times, cpu, wall, duplicates: dup, lost } = await compareInterleaved({ ctl, variants, items, credentials, runs, phones });
+	const send = wall.send;
+	const baseline = wall.baseline;
 	const ratio = send / baseline;
-	const dup = checks.reduce((s, c) => s + c.duplicates, 0);
-	const lost = checks.reduce((s, c) => s + c.lost, 0);
 	return {
 		raw: { itemCount, runs, times, cpu },
 		rows: [

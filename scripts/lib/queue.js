@@ -14,7 +14,6 @@
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
-const http = require('http');
 const { spawn, spawnSync } = require('child_process');
 const local = require('../n8n-local');
 
@@ -78,18 +77,7 @@ function removeTemp(d) {
 	tempDirs.delete(d);
 }
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-function httpStatus(url, timeoutMs = 2000) {
-	return new Promise((resolve) => {
-		const req = http.get(url, { timeout: timeoutMs }, (res) => {
-			res.resume();
-			res.on('end', () => resolve(res.statusCode));
-		});
-		req.on('timeout', () => req.destroy());
-		req.on('error', () => resolve(0));
-	});
-}
+const { sleep, httpStatus } = local;
 
 // ---------------------------------------------------------------------------------------------
 // PostgreSQL and Redis from Debian's packages
