@@ -170,16 +170,19 @@ interface SendOptions {
 /** A schedule time this far in the past is a mistake, not clock drift. */
 const SCHEDULE_TOLERANCE_MS = 60_000;
 
-/** Read from the first item; a bad value there fails that item (see readRunOptions), not the run. */
+/** Read from the first item; a bad value there fails that item (in execute), not the whole run. */
 export function executionSettings(this: IExecuteFunctions): ExecutionSettings {
 	const options = this.getNodeParameter('options', 0, {}) as SendOptions;
-	const number = (value: unknown, fallback: number, minimum: number) => {
-		const parsed = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
-		return typeof parsed === 'number' && Number.isFinite(parsed) && parsed >= minimum ? Math.floor(parsed) : fallback;
+	const orDefault = (value: unknown, field: string, fallback: number, minimum: number) => {
+		try {
+			return wholeNumber(this, 0, value, field, fallback, minimum);
+		} catch {
+			return fallback;
+		}
 	};
 	return {
-		concurrency: number(options.concurrency, 4, 1),
-		messagesPerMinute: number(options.messagesPerMinute, 100, 0),
+		concurrency: orDefault(options.concurrency, 'Concurrency', 4, 1),
+		messagesPerMinute: orDefault(options.messagesPerMinute, 'Messages Per Minute', 100, 0),
 	};
 }
 
