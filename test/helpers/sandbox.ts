@@ -4,6 +4,7 @@
  */
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
+import { forgetAccountPaces } from '../../nodes/Mifumo/transport/pace';
 import { runMifumo, type RunOptions, type RunResult } from './engine';
 
 // The sandbox is plain JavaScript shared with the CLI and the end-to-end tests.
@@ -73,6 +74,8 @@ export function useSandbox(overrides: IDataObject = {}): SandboxFixture {
 	});
 	beforeEach(async () => {
 		await fixture.control.reset(defaults);
+		// A fresh server: no pace or rate-limit pause left over from an earlier test's sends.
+		forgetAccountPaces();
 	});
 	afterAll(async () => {
 		await sandbox?.close();

@@ -26,8 +26,8 @@ async function storedContact(id: string): Promise<IDataObject | undefined> {
 	return (await control().contacts()).find((contact) => contact.contact_id === id);
 }
 
-const NOT_FOUND = (id: string, item = 0) =>
-	`CONTACT_NOT_FOUND: Contact not found – No contact with id ${id}. Check the contact ID: it comes from the output of Create or Get Many (contact_id). [item ${item}]`;
+const NOT_FOUND = (id: string) =>
+	`CONTACT_NOT_FOUND: Contact not found – No contact with id ${id}. Check the contact ID: it comes from the output of Create or Get Many (contact_id).`;
 
 const READ_ONLY =
 	'INSUFFICIENT_PERMISSIONS: Your API key does not have permission to perform this action – This action requires a \'write\' or \'admin\' key; this key has \'read\' permission. This API key may not do this (a "read" key cannot send or change data). Use a key with "write" or "admin" permission.';
@@ -101,7 +101,7 @@ describe('contact.create', () => {
 		expect(JSON.parse(requests[0].rawBody)).toEqual({ name: 'X', phone_number: '+255712345678' });
 		expect(result.items[0]).toEqual(
 			errorItem(
-				'Phone Number "12ab" is not a valid phone number. Use a number such as 0712 345 678, 255712345678 or +255712345678. [item 0]',
+				'Phone Number "12ab" is not a valid phone number. Use a number such as 0712 345 678, 255712345678 or +255712345678.',
 				'INVALID_PHONE',
 			),
 		);
@@ -112,7 +112,7 @@ describe('contact.create', () => {
 	it('403 with a read key: the whole message; Continue On Fail pairs an {error, errorCode} item with each input', async () => {
 		const credentials = { apiKey: READ_KEY, baseUrl: sb.url };
 		const failed = await sb.run({ resource: 'contact', operation: 'create', name: 'A', phoneNumber: '0712345678' }, { credentials });
-		expect(failed.error?.message).toBe(`${READ_ONLY} [item 0]`);
+		expect(failed.error?.message).toBe(READ_ONLY);
 		expect(failed.error?.errorCode).toBe('INSUFFICIENT_PERMISSIONS');
 		expect(failed.items).toEqual([]);
 
@@ -121,8 +121,8 @@ describe('contact.create', () => {
 			{ credentials, items: [{ phone: '0712345678' }, { phone: '0713000111' }], continueOnFail: true },
 		);
 		expect(result.items).toEqual([
-			errorItem(`${READ_ONLY} [item 0]`, 'INSUFFICIENT_PERMISSIONS', 0),
-			errorItem(`${READ_ONLY} [item 1]`, 'INSUFFICIENT_PERMISSIONS', 1),
+			errorItem(READ_ONLY, 'INSUFFICIENT_PERMISSIONS', 0),
+			errorItem(READ_ONLY, 'INSUFFICIENT_PERMISSIONS', 1),
 		]);
 		expect(await control().contacts()).toEqual([]);
 		// A create is not repeated: one request per item and run.
@@ -135,7 +135,7 @@ describe('contact.create', () => {
 			{ resource: 'contact', operation: 'create', name: 'A', phoneNumber: '0712345678' },
 			{ credentials: { apiKey: key, baseUrl: sb.url } },
 		);
-		expect(result.error?.message).toBe(`${WRONG_KEY} [item 0]`);
+		expect(result.error?.message).toBe(WRONG_KEY);
 		expect(result.error?.errorCode).toBe('INVALID_API_KEY');
 		expect(JSON.stringify(result.error)).not.toContain(key);
 	});
@@ -145,7 +145,7 @@ describe('contact.create', () => {
 		const result = await sb.run({ resource: 'contact', operation: 'create', name: 'A', phoneNumber: '0712345678' }, { continueOnFail: true });
 		expect(result.items).toEqual([
 			errorItem(
-				'DUPLICATE_CONTACT: A contact with phone number +255712345678 already exists – Existing contact_id: c-asha [item 0]',
+				'DUPLICATE_CONTACT: A contact with phone number +255712345678 already exists – Existing contact_id: c-asha',
 				'DUPLICATE_CONTACT',
 			),
 		]);
@@ -184,7 +184,7 @@ describe('contact.get', () => {
 		);
 		expect(result.items).toEqual([
 			{ json: await storedContact('c-asha'), pairedItem: { item: 0 } },
-			errorItem(NOT_FOUND('c-missing', 1), 'CONTACT_NOT_FOUND', 1),
+			errorItem(NOT_FOUND('c-missing'), 'CONTACT_NOT_FOUND', 1),
 		]);
 	});
 
@@ -272,7 +272,7 @@ describe('contact.update', () => {
 			{ continueOnFail: true },
 		);
 		expect(await sb.requests()).toEqual([]);
-		expect(result.items).toEqual([errorItem('Update Fields is empty. Add at least one field to change. [item 0]', 'INVALID_PARAMETER')]);
+		expect(result.items).toEqual([errorItem('Update Fields is empty. Add at least one field to change.', 'INVALID_PARAMETER')]);
 	});
 
 	it('404 CONTACT_NOT_FOUND (the id URL-encoded) and Continue On Fail', async () => {
@@ -296,7 +296,7 @@ describe('contact.update', () => {
 			{ resource: 'contact', operation: 'update', contactId: 'c-asha', updateFields: { name: 'N' } },
 			{ credentials: { apiKey: READ_KEY, baseUrl: sb.url } },
 		);
-		expect(result.error?.message).toBe(`${READ_ONLY} [item 0]`);
+		expect(result.error?.message).toBe(READ_ONLY);
 	});
 });
 
@@ -379,7 +379,7 @@ describe('contact.getMany', () => {
 		const result = await sb.run({ resource: 'contact', operation: 'getMany', filters: { segmentId: 's-missing' } }, { continueOnFail: true });
 		expect(result.items).toEqual([
 			errorItem(
-				'SEGMENT_NOT_FOUND: Segment not found – No segment with id s-missing. Check the segment ID: it comes from the output of Create or Get Many (segment_id). [item 0]',
+				'SEGMENT_NOT_FOUND: Segment not found – No segment with id s-missing. Check the segment ID: it comes from the output of Create or Get Many (segment_id).',
 				'SEGMENT_NOT_FOUND',
 			),
 		]);
@@ -389,7 +389,7 @@ describe('contact.getMany', () => {
 		const result = await sb.run({ resource: 'contact', operation: 'getMany', limit: 0 }, { continueOnFail: true });
 		expect(await sb.requests()).toEqual([]);
 		expect(result.items).toEqual([
-			errorItem('Limit must be a whole number of at least 1, not 0. Or turn on Return All. [item 0]', 'INVALID_PARAMETER'),
+			errorItem('Limit must be a whole number of at least 1, not 0. Or turn on Return All.', 'INVALID_PARAMETER'),
 		]);
 	});
 });
@@ -535,7 +535,7 @@ describe('contact.upsert', () => {
 			body: { success: true, message: 'ok', data: { contacts: [asha, twin], query: '+255712345678', count: 2 }, error_code: null, details: null },
 		});
 		const message =
-			'Phone Number +255712345678 belongs to 2 contacts (c-asha, c-twin), so Upsert cannot tell which to update. Merge or delete the duplicates in Mifumo, or use Update with a Contact ID. [item 0]';
+			'Phone Number +255712345678 belongs to 2 contacts (c-asha, c-twin), so Upsert cannot tell which to update. Merge or delete the duplicates in Mifumo, or use Update with a Contact ID.';
 		const failed = await sb.run(upsert('0712 345 678'));
 		expect(failed.error?.message).toBe(message);
 		expect(failed.error?.errorCode).toBe('DUPLICATE_CONTACTS');

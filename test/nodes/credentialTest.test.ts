@@ -11,6 +11,7 @@ import type { ICredentialsDecrypted, INodeCredentialTestResult, IWorkflowExecute
 
 import { Mifumo } from '../../nodes/Mifumo/Mifumo.node';
 import { ADMIN_KEY, READ_KEY, useSandbox } from '../helpers/sandbox';
+import { HINTS } from '../../nodes/Mifumo/transport/errors';
 
 const sb = useSandbox();
 const API = '/api/integration/v1';
@@ -47,6 +48,8 @@ async function closedPort(): Promise<number> {
 	return port;
 }
 
+const NOT_MIFUMO = "This does not look like a Mifumo server. Check the Base URL of the credential (the server's address, without /api/integration/v1).";
+
 describe('mifumoApiTest (credential test)', () => {
 	it('OK with the admin key, after one GET /sms/balance/ with the Bearer key', async () => {
 		expect(await credentialTest({ apiKey: ADMIN_KEY, baseUrl: sb.url })).toEqual({ status: 'OK', message: 'Connection successful!' });
@@ -67,7 +70,10 @@ describe('mifumoApiTest (credential test)', () => {
 
 	it("Error with a wrong key, showing the server's message", async () => {
 		const result = await credentialTest({ apiKey: 'sk-wrong-credential-key-777', baseUrl: sb.url });
-		expect(result).toEqual({ status: 'Error', message: 'INVALID_API_KEY: Invalid API key' });
+		expect(result).toEqual({
+			status: 'Error',
+			message: `INVALID_API_KEY: Invalid API key – The provided API key is invalid or expired. ${HINTS.INVALID_API_KEY}`,
+		});
 		expect((await sb.requests())[0].headers.authorization).toBe('Bearer sk-wrong-credential-key-777');
 	});
 
@@ -81,7 +87,7 @@ describe('mifumoApiTest (credential test)', () => {
 		expect(await credentialTest({ apiKey: ADMIN_KEY, baseUrl: sb.url })).toEqual({ status: 'Error', message: 'ACCOUNT_SUSPENDED: Account suspended' });
 	});
 
-	it('Error on a 401 whose error_code is null: the server message alone', async () => {
+	it('Error on a 401 whose error_code is null: the server message, the status and the key hint', async () => {
 		await sb.control.addFault({
 			method: 'GET',
 			path: '/sms/balance/',
@@ -90,7 +96,7 @@ describe('mifumoApiTest (credential test)', () => {
 		});
 		expect(await credentialTest({ apiKey: ADMIN_KEY, baseUrl: sb.url })).toEqual({
 			status: 'Error',
-			message: 'Authentication credentials were not provided.',
+			message: `HTTP_401: Authentication credentials were not provided. ${HINTS.INVALID_API_KEY}`,
 		});
 	});
 
@@ -98,7 +104,7 @@ describe('mifumoApiTest (credential test)', () => {
 		await sb.control.addFault({ method: 'GET', path: '/sms/balance/', status: 500 });
 		expect(await credentialTest({ apiKey: ADMIN_KEY, baseUrl: sb.url })).toEqual({
 			status: 'Error',
-			message: 'INTERNAL_ERROR: Injected fault (HTTP 500)',
+			message: `INTERNAL_ERROR: Injected fault (HTTP 500) – Injected by the sandbox control plane. ${HINTS.INTERNAL_ERROR} Tried 1 time.`,
 		});
 	});
 
@@ -107,8 +113,7 @@ describe('mifumoApiTest (credential test)', () => {
 		try {
 			expect(await credentialTest({ apiKey: ADMIN_KEY, baseUrl: html.url })).toEqual({
 				status: 'Error',
-				message:
-					"Mifumo answered HTTP 404 without its JSON envelope. Check the Base URL (the server's address, without /api/integration/v1).",
+				message: 'HTTP_404: Mifumo answered HTTP 404 with an HTML page. This server has no GET /sms/balance/ endpoint.',
 			});
 		} finally {
 			await html.close();
@@ -120,8 +125,7 @@ describe('mifumoApiTest (credential test)', () => {
 		try {
 			expect(await credentialTest({ apiKey: ADMIN_KEY, baseUrl: html.url })).toEqual({
 				status: 'Error',
-				message:
-					"Mifumo answered HTTP 200 without its JSON envelope. Check the Base URL (the server's address, without /api/integration/v1).",
+				message: `HTTP_200: Mifumo answered HTTP 200 with an HTML page. ${NOT_MIFUMO}`,
 			});
 		} finally {
 			await html.close();
@@ -132,21 +136,23 @@ describe('mifumoApiTest (credential test)', () => {
 		await sb.control.addFault({ method: 'GET', path: '/sms/balance/', status: 200, body: { status: 'ok', version: '2.1' } });
 		expect(await credentialTest({ apiKey: ADMIN_KEY, baseUrl: sb.url })).toEqual({
 			status: 'Error',
-			message:
-				"Mifumo answered HTTP 200 without its JSON envelope. Check the Base URL (the server's address, without /api/integration/v1).",
+			message: `HTTP_200: Mifumo answered HTTP 200 with JSON without Mifumo's envelope. ${NOT_MIFUMO}`,
 		});
 	});
 
 	it('Error on a Base URL with a wrong path (the server answers 404 NOT_FOUND)', async () => {
 		const result = await credentialTest({ apiKey: ADMIN_KEY, baseUrl: `${sb.url}/mifumo` });
-		expect(result).toEqual({ status: 'Error', message: `NOT_FOUND: Endpoint not found: /mifumo${API}/sms/balance/` });
+		expect(result).toEqual({
+			status: 'Error',
+			message: `NOT_FOUND: Endpoint not found: /mifumo${API}/sms/balance/ – Check the URL and the API version. ${HINTS.NOT_FOUND}`,
+		});
 	});
 
 	it('Error when nothing listens at the Base URL', async () => {
 		const port = await closedPort();
 		expect(await credentialTest({ apiKey: ADMIN_KEY, baseUrl: `http://127.0.0.1:${port}` })).toEqual({
 			status: 'Error',
-			message: `Could not reach Mifumo at http://127.0.0.1:${port}${API}/sms/balance/ (ECONNREFUSED). Check the Base URL.`,
+			message: `Could not connect to the Mifumo server (ECONNREFUSED). Check the Base URL of the credential (the server's address, without /api/integration/v1). Base URL tried: http://127.0.0.1:${port}.`,
 		});
 	});
 

@@ -31,8 +31,8 @@ async function storedSegment(id: string): Promise<IDataObject | undefined> {
 	return (await control().segments()).find((segment) => segment.segment_id === id);
 }
 
-const NOT_FOUND = (id: string, item = 0) =>
-	`SEGMENT_NOT_FOUND: Segment not found – No segment with id ${id}. Check the segment ID: it comes from the output of Create or Get Many (segment_id). [item ${item}]`;
+const NOT_FOUND = (id: string) =>
+	`SEGMENT_NOT_FOUND: Segment not found – No segment with id ${id}. Check the segment ID: it comes from the output of Create or Get Many (segment_id).`;
 
 const READ_ONLY =
 	'INSUFFICIENT_PERMISSIONS: Your API key does not have permission to perform this action – This action requires a \'write\' or \'admin\' key; this key has \'read\' permission. This API key may not do this (a "read" key cannot send or change data). Use a key with "write" or "admin" permission.';
@@ -118,7 +118,7 @@ describe('segment.create', () => {
 		expect(await sb.requests()).toEqual([]);
 		expect(result.items).toEqual([
 			errorItem(
-				'Created After is not a date that can be read: "soon". Pick a date, or use ISO 8601 such as 2025-01-31T09:00:00Z. [item 0]',
+				'Created After is not a date that can be read: "soon". Pick a date, or use ISO 8601 such as 2025-01-31T09:00:00Z.',
 				'INVALID_PARAMETER',
 			),
 		]);
@@ -127,12 +127,12 @@ describe('segment.create', () => {
 	it('403 with a read key: the whole message; Continue On Fail', async () => {
 		const credentials = { apiKey: READ_KEY, baseUrl: sb.url };
 		const failed = await sb.run({ resource: 'segment', operation: 'create', name: 'X' }, { credentials });
-		expect(failed.error?.message).toBe(`${READ_ONLY} [item 0]`);
+		expect(failed.error?.message).toBe(READ_ONLY);
 		expect(failed.error?.errorCode).toBe('INSUFFICIENT_PERMISSIONS');
 		const result = await sb.run({ resource: 'segment', operation: 'create', name: 'X' }, { credentials, continueOnFail: true, items: [{}, {}] });
 		expect(result.items).toEqual([
-			errorItem(`${READ_ONLY} [item 0]`, 'INSUFFICIENT_PERMISSIONS', 0),
-			errorItem(`${READ_ONLY} [item 1]`, 'INSUFFICIENT_PERMISSIONS', 1),
+			errorItem(READ_ONLY, 'INSUFFICIENT_PERMISSIONS', 0),
+			errorItem(READ_ONLY, 'INSUFFICIENT_PERMISSIONS', 1),
 		]);
 		expect(await control().segments()).toEqual([]);
 	});
@@ -141,7 +141,7 @@ describe('segment.create', () => {
 		const key = 'sk-wrong-segment-key';
 		const result = await sb.run({ resource: 'segment', operation: 'create', name: 'X' }, { credentials: { apiKey: key, baseUrl: sb.url } });
 		expect(result.error?.message).toBe(
-			'INVALID_API_KEY: Invalid API key – The provided API key is invalid or expired. Check the API key in the Mifumo SMS API credential (Mifumo dashboard → API Keys). [item 0]',
+			'INVALID_API_KEY: Invalid API key – The provided API key is invalid or expired. Check the API key in the Mifumo SMS API credential (Mifumo dashboard → API Keys).',
 		);
 		expect(JSON.stringify(result.error)).not.toContain(key);
 	});
@@ -259,7 +259,7 @@ describe('segment.update', () => {
 			{ continueOnFail: true },
 		);
 		expect(await sb.requests()).toEqual([]);
-		expect(result.items).toEqual([errorItem('Update Fields is empty. Add at least one field to change. [item 0]', 'INVALID_PARAMETER')]);
+		expect(result.items).toEqual([errorItem('Update Fields is empty. Add at least one field to change.', 'INVALID_PARAMETER')]);
 	});
 
 	it('404 SEGMENT_NOT_FOUND (id URL-encoded) under Continue On Fail', async () => {
@@ -301,7 +301,7 @@ describe('segment.delete', () => {
 		);
 		expect(result.items).toEqual([
 			{ json: { id: 's-vip', deleted: true }, pairedItem: { item: 0 } },
-			errorItem(NOT_FOUND('s-missing', 1), 'SEGMENT_NOT_FOUND', 1),
+			errorItem(NOT_FOUND('s-missing'), 'SEGMENT_NOT_FOUND', 1),
 		]);
 		expect((await control().segments()).map((s) => s.segment_id)).toEqual(['s-new']);
 	});
@@ -337,7 +337,7 @@ describe('segment.getMany', () => {
 		const result = await sb.run({ resource: 'segment', operation: 'getMany', limit: 0 }, { continueOnFail: true });
 		expect(await sb.requests()).toEqual([]);
 		expect(result.items).toEqual([
-			errorItem('Limit must be a whole number of at least 1, not 0. Or turn on Return All. [item 0]', 'INVALID_PARAMETER'),
+			errorItem('Limit must be a whole number of at least 1, not 0. Or turn on Return All.', 'INVALID_PARAMETER'),
 		]);
 	});
 });

@@ -161,7 +161,7 @@ describe('sms.send', () => {
 	test('a message over 160 characters fails before any request, naming its length', async () => {
 		const { error } = await sandbox.run(send({ message: 'a'.repeat(161) }));
 		expect(error?.message).toBe(
-			'Message is 161 characters long; one SMS holds at most 160. Shorten it, or set Options → Long Messages to "Split Into Several SMS". [item 0]',
+			'Message is 161 characters long; one SMS holds at most 160. Shorten it, or set Options → Long Messages to "Split Into Several SMS".',
 		);
 		expect(await sandbox.requests()).toEqual([]);
 	});
@@ -212,7 +212,7 @@ describe('sms.send', () => {
 		const { error } = await firstRun;
 		const [sent] = await sandbox.control.messages();
 		expect(error?.message).toBe(
-			`INSUFFICIENT_BALANCE: Insufficient balance. Top up your Mifumo account, then run the workflow again. This request was not processed. Before this failure, 1 of 2 SMS were already sent (${sent.message_id}); those must not be sent again. [item 0]`,
+			`INSUFFICIENT_BALANCE: Insufficient balance. Top up your Mifumo account, then run the workflow again. This request was not processed. Before this failure, 1 of 2 SMS were already sent (${sent.message_id}); those must not be sent again.`,
 		);
 	});
 });

@@ -59,7 +59,7 @@ describe('sms.getStatus', () => {
 			{
 				json: {
 					error:
-						'MESSAGE_NOT_FOUND: Message not found – No message with id ../balance?x=1#y. Check the message ID: it comes from the output of a Send (message_id). [item 0]',
+						'MESSAGE_NOT_FOUND: Message not found – No message with id ../balance?x=1#y. Check the message ID: it comes from the output of a Send (message_id).',
 					errorCode: 'MESSAGE_NOT_FOUND',
 				},
 				pairedItem: { item: 0 },
@@ -71,7 +71,7 @@ describe('sms.getStatus', () => {
 		const result = await sb.run({ resource: 'sms', operation: 'getStatus', messageId: 'msg_missing' });
 		expect(result.items).toEqual([]);
 		expect(result.error?.message).toBe(
-			'MESSAGE_NOT_FOUND: Message not found – No message with id msg_missing. Check the message ID: it comes from the output of a Send (message_id). [item 0]',
+			'MESSAGE_NOT_FOUND: Message not found – No message with id msg_missing. Check the message ID: it comes from the output of a Send (message_id).',
 		);
 		expect(result.error?.errorCode).toBe('MESSAGE_NOT_FOUND');
 		expect(await sb.requests()).toHaveLength(1);
@@ -88,7 +88,7 @@ describe('sms.getStatus', () => {
 			{
 				json: {
 					error:
-						'MESSAGE_NOT_FOUND: Message not found – No message with id msg_missing. Check the message ID: it comes from the output of a Send (message_id). [item 0]',
+						'MESSAGE_NOT_FOUND: Message not found – No message with id msg_missing. Check the message ID: it comes from the output of a Send (message_id).',
 					errorCode: 'MESSAGE_NOT_FOUND',
 				},
 				pairedItem: { item: 0 },
@@ -120,7 +120,7 @@ describe('sms.getStatus', () => {
 		expect(requests).toHaveLength(1);
 		expectGet(requests[0], '/sms/status/msg_one/', {}, key);
 		expect(result.error?.message).toBe(
-			'INVALID_API_KEY: Invalid API key – The provided API key is invalid or expired. Check the API key in the Mifumo SMS API credential (Mifumo dashboard → API Keys). [item 0]',
+			'INVALID_API_KEY: Invalid API key – The provided API key is invalid or expired. Check the API key in the Mifumo SMS API credential (Mifumo dashboard → API Keys).',
 		);
 		expect(result.error?.errorCode).toBe('INVALID_API_KEY');
 		expect(JSON.stringify(result.error)).not.toContain(key);
@@ -239,7 +239,7 @@ describe('sms.getDeliveryReports', () => {
 			{
 				json: {
 					error:
-						'End Date is not a date that can be read: "last tuesday". Pick a date, or use ISO 8601 such as 2025-01-31T09:00:00Z. [item 0]',
+						'End Date is not a date that can be read: "last tuesday". Pick a date, or use ISO 8601 such as 2025-01-31T09:00:00Z.',
 					errorCode: 'INVALID_PARAMETER',
 				},
 				pairedItem: { item: 0 },
@@ -255,7 +255,7 @@ describe('sms.getDeliveryReports', () => {
 		expect(await sb.requests()).toEqual([]);
 		expect(result.items).toEqual([
 			{
-				json: { error: 'Status filter "pending" is not one of sent, delivered, failed. [item 0]', errorCode: 'INVALID_PARAMETER' },
+				json: { error: 'Status filter "pending" is not one of sent, delivered, failed.', errorCode: 'INVALID_PARAMETER' },
 				pairedItem: { item: 0 },
 			},
 		]);
@@ -270,7 +270,7 @@ describe('sms.getDeliveryReports', () => {
 		});
 		const result = await sb.run({ resource: 'sms', operation: 'getDeliveryReports' }, { continueOnFail: true });
 		expect(result.items).toEqual([
-			{ json: { error: 'INVALID_DATE: Invalid start_date: x – Use ISO 8601 [item 0]', errorCode: 'INVALID_DATE' }, pairedItem: { item: 0 } },
+			{ json: { error: 'INVALID_DATE: Invalid start_date: x – Use ISO 8601', errorCode: 'INVALID_DATE' }, pairedItem: { item: 0 } },
 		]);
 	});
 });
@@ -313,11 +313,11 @@ describe('sms.getBalance', () => {
 		const message =
 			'INVALID_API_KEY: Invalid API key – The provided API key is invalid or expired. Check the API key in the Mifumo SMS API credential (Mifumo dashboard → API Keys).';
 		const failed = await sb.run({ resource: 'sms', operation: 'getBalance' }, { credentials });
-		expect(failed.error?.message).toBe(`${message} [item 0]`);
+		expect(failed.error?.message).toBe(`${message}`);
 		const result = await sb.run({ resource: 'sms', operation: 'getBalance' }, { credentials, items: [{}, {}], continueOnFail: true });
 		expect(result.items).toEqual([
-			{ json: { error: `${message} [item 0]`, errorCode: 'INVALID_API_KEY' }, pairedItem: { item: 0 } },
-			{ json: { error: `${message} [item 1]`, errorCode: 'INVALID_API_KEY' }, pairedItem: { item: 1 } },
+			{ json: { error: `${message}`, errorCode: 'INVALID_API_KEY' }, pairedItem: { item: 0 } },
+			{ json: { error: `${message}`, errorCode: 'INVALID_API_KEY' }, pairedItem: { item: 1 } },
 		]);
 		expect(JSON.stringify([failed.error, result.items])).not.toContain(key);
 	});
@@ -334,7 +334,7 @@ describe('sms.getBalance', () => {
 			{
 				json: {
 					error:
-						'HTTP_401: Authentication credentials were not provided. Check the API key in the Mifumo SMS API credential (Mifumo dashboard → API Keys). [item 0]',
+						'HTTP_401: Authentication credentials were not provided. Check the API key in the Mifumo SMS API credential (Mifumo dashboard → API Keys).',
 					errorCode: 'HTTP_401',
 				},
 				pairedItem: { item: 0 },
@@ -368,8 +368,8 @@ describe('sms.getBalance', () => {
 			{
 				json: {
 					error:
-						'INVALID_RESPONSE: Mifumo answered HTTP 200 with an HTML page instead of its JSON envelope. Check the Base URL of the credential (it should be the server\'s address, without /api/integration/v1). [item 0]',
-					errorCode: 'INVALID_RESPONSE',
+						"HTTP_200: Mifumo answered HTTP 200 with an HTML page. This does not look like a Mifumo server. Check the Base URL of the credential (the server's address, without /api/integration/v1).",
+					errorCode: 'HTTP_200',
 				},
 				pairedItem: { item: 0 },
 			},
@@ -383,7 +383,7 @@ describe('a request that cannot even start', () => {
 			parameters: { resource: 'sms', operation: 'getBalance' },
 			credentials: { apiKey: 'sandbox-admin-key', baseUrl: 'http://exa mple' },
 		});
-		expect(result.error?.message).toMatch(/^REQUEST_FAILED: The request to Mifumo did not complete: .+\. \[item 0\]$/);
+		expect(result.error?.message).toMatch(/^REQUEST_FAILED: The request to Mifumo did not complete: .+\.$/);
 		expect((result.error as { errorCode?: string }).errorCode).toBe('REQUEST_FAILED');
 	});
 });

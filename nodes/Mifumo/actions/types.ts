@@ -2,21 +2,23 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 
 import type { MifumoClient } from '../transport';
 
+/** An item's place in the router's pool of concurrent items. */
+export interface ItemSlot {
+	/** Let another item start now: this one only waits from here on (e.g. for a delivery report). */
+	release(): void;
+}
+
 /** One item in, the records for its output items out. The router pairs and collects them. */
 export type OperationExecute = (
 	this: IExecuteFunctions,
 	itemIndex: number,
 	client: MifumoClient,
+	slot: ItemSlot,
 ) => Promise<IDataObject[]>;
-
-/** How an operation wants its items run: sends are paced and may run several at once. */
-export interface ExecutionSettings {
-	concurrency: number;
-	messagesPerMinute: number;
-}
 
 export interface OperationModule {
 	description: INodeProperties[];
 	execute: OperationExecute;
-	executionSettings?: (this: IExecuteFunctions) => ExecutionSettings;
+	/** Sends are paced and may run several items at once; other operations run one item at a time. */
+	sendsSms?: boolean;
 }

@@ -53,12 +53,31 @@ export function readTags(node: INode, itemIndex: number, value: unknown, field =
 	return (entries as string[]).map((tag) => tag.trim()).filter((tag) => tag !== '');
 }
 
-export function readLimit(node: INode, itemIndex: number, value: unknown): number {
-	const limit = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
-	if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1) {
-		throw inputError(node, itemIndex, `Limit must be a whole number of at least 1, not ${describeValue(value)}. Or turn on Return All.`);
+/**
+ * A whole number of at least `minimum` (a number, or text holding one); `fallback` when left empty.
+ * `field` as the user finds it, e.g. "Limit" or "Options → Timeout"; `orElse` adds a way out.
+ */
+export function readWholeNumber(
+	node: INode,
+	itemIndex: number,
+	value: unknown,
+	field: string,
+	{ fallback, minimum, orElse }: { fallback?: number; minimum: number; orElse?: string },
+): number {
+	if ((value === undefined || value === null || value === '') && fallback !== undefined) return fallback;
+	const number = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+	if (typeof number !== 'number' || !Number.isInteger(number) || number < minimum) {
+		throw inputError(
+			node,
+			itemIndex,
+			`${field} must be a whole number of at least ${minimum}, not ${describeValue(value)}.${orElse ? ` ${orElse}` : ''}`,
+		);
 	}
-	return limit;
+	return number;
+}
+
+export function readLimit(node: INode, itemIndex: number, value: unknown): number {
+	return readWholeNumber(node, itemIndex, value, 'Limit', { minimum: 1, orElse: 'Or turn on Return All.' });
 }
 
 /** A date field as ISO 8601 UTC (or a day), undefined when left empty. */
@@ -126,4 +145,50 @@ function describeType(value: unknown): string {
 	if (value === null) return 'null';
 	if (Array.isArray(value)) return 'a list';
 	return typeof value === 'object' ? 'an object' : `${typeof value} ${describeValue(value)}`;
+}
+
+/** A schedule time this far in the past is a mistake, not clock drift. */
+const SCHEDULE_TOLERANCE_MS = 60_000;
+
+export function readSenderId(node: INode, itemIndex: number, value: unknown, fallback: string): string {
+	if (value === undefined || value === null || (typeof value === 'string' && value.trim() === '')) return fallback;
+	if (typeof value !== 'string') {
+		throw inputError(
+			node,
+			itemIndex,
+			`Sender ID must be text, not ${JSON.stringify(value)}. Use an approved sender ID such as ${fallback}.`,
+		);
+	}
+	return value.trim();
+}
+
+export function readScheduleTime(node: INode, itemIndex: number, value: unknown): string | undefined {
+	const scheduleTime = readDateField(node, itemIndex, value, 'Schedule Time');
+	if (scheduleTime && Date.parse(scheduleTime) < Date.now() - SCHEDULE_TOLERANCE_MS) {
+		throw inputError(
+			node,
+			itemIndex,
+			`Schedule Time ${scheduleTime} is in the past. Pick a future time, or remove Schedule Time to send now.`,
+		);
+	}
+	return scheduleTime;
+}
+
+export function readWebhookUrl(node: INode, itemIndex: number, value: unknown): string | undefined {
+	if (value === undefined || value === null || value === '') return undefined;
+	const text = typeof value === 'string' ? value.trim() : '';
+	let valid = false;
+	try {
+		valid = ['http:', 'https:'].includes(new URL(text).protocol);
+	} catch {
+		valid = false;
+	}
+	if (!valid) {
+		throw inputError(
+			node,
+			itemIndex,
+			`Webhook URL ${JSON.stringify(value)} is not an http(s) URL. Paste the Production URL of a Mifumo SMS Trigger.`,
+		);
+	}
+	return text;
 }

@@ -1,48 +1,52 @@
 import type { ICredentialsDecrypted, ICredentialTestFunctions, INodeCredentialTestResult } from 'n8n-workflow';
 
+import { readAnswer } from './answer';
+import { baseUrlFailure, envelopeFailure, networkFailure, notEnvelopeFailure, serverFailure } from './errors';
 import { API_PREFIX, normalizeBaseUrl } from './index';
-import { redactSecret } from './errors';
-import type { MifumoEnvelope } from './types';
+import { networkFailureOf } from './retry';
+import type { MifumoRequest } from './types';
+
+const BALANCE: MifumoRequest = { method: 'GET', path: '/sms/balance/', repeatable: true, effect: 'none' };
+const TIMEOUT_MS = 15_000;
 
 /**
- * The credential's "Test" button: GET the balance; fail on a non-2xx status or `success: false`,
- * showing Mifumo's own message. The API key never appears in the result.
+ * The credential's "Test" button: GET the balance and say what the node would say for the same
+ * answer (the same failure texts). The API key never appears in the result.
  */
 export async function testMifumoCredential(
 	this: ICredentialTestFunctions,
 	credential: ICredentialsDecrypted,
 ): Promise<INodeCredentialTestResult> {
 	const { apiKey, baseUrl } = (credential.data ?? {}) as { apiKey?: string; baseUrl?: string };
-	const url = `${normalizeBaseUrl(baseUrl)}${API_PREFIX}/sms/balance/`;
+	const serverUrl = normalizeBaseUrl(baseUrl);
+	if (!/^https?:\/\/[^/]/i.test(serverUrl)) return { status: 'Error', message: baseUrlFailure(serverUrl).message };
 	let response: { statusCode: number; body: unknown };
 	try {
 		// eslint-disable-next-line @n8n/community-nodes/no-deprecated-workflow-functions -- a credential test context offers only `request`
 		response = await this.helpers.request({
-			method: 'GET',
-			uri: url,
+			method: BALANCE.method,
+			uri: `${serverUrl}${API_PREFIX}${BALANCE.path}`,
 			headers: { Authorization: `Bearer ${apiKey ?? ''}`, Accept: 'application/json' },
-			json: true,
+			json: false,
 			simple: false,
 			resolveWithFullResponse: true,
-			timeout: 15_000,
+			timeout: TIMEOUT_MS,
 		});
 	} catch (error) {
-		const code = (error as { cause?: { code?: string }; code?: string }).cause?.code ?? (error as { code?: string }).code;
-		return { status: 'Error', message: `Could not reach Mifumo at ${url}${code ? ` (${code})` : ''}. Check the Base URL.` };
+		const network = networkFailureOf(error) ?? { code: 'ECONNREFUSED', failure: 'unreachable' as const };
+		const failure = networkFailure(BALANCE, network.code, network.failure, TIMEOUT_MS, 1);
+		return { status: 'Error', message: `${failure.message} Base URL tried: ${serverUrl}.` };
 	}
-	const body = response.body;
-	const envelope =
-		body && typeof body === 'object' && 'success' in body ? (body as MifumoEnvelope) : undefined;
-	if (response.statusCode >= 200 && response.statusCode < 300 && envelope?.success === true) {
+	const answer = readAnswer(response.body);
+	const status = response.statusCode;
+	if (status >= 200 && status < 300 && answer.kind === 'envelope' && answer.envelope.success === true) {
 		return { status: 'OK', message: 'Connection successful!' };
 	}
-	if (!envelope) {
-		return {
-			status: 'Error',
-			message: `Mifumo answered HTTP ${response.statusCode} without its JSON envelope. Check the Base URL (the server's address, without /api/integration/v1).`,
-		};
-	}
-	const code = envelope.error_code ? `${envelope.error_code}: ` : '';
-	const message = `${code}${envelope.message ?? `HTTP ${response.statusCode}`}`;
-	return { status: 'Error', message: redactSecret(message, apiKey) };
+	const failure =
+		status >= 500
+			? serverFailure(BALANCE, status, answer, 1, apiKey)
+			: answer.kind === 'envelope'
+				? envelopeFailure(status, answer.envelope, apiKey)
+				: notEnvelopeFailure(BALANCE, status, answer, apiKey);
+	return { status: 'Error', message: failure.message };
 }

@@ -1,7 +1,8 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import type { MifumoClient } from './index';
-import type { ListPage, RequestPolicy } from './types';
+import { isObject } from './answer';
+import type { ListPage } from './types';
 
 /** Where list endpoints put their records: Mifumo's own keys first, then common ones. */
 const LIST_KEYS = ['reports', 'contacts', 'segments', 'results', 'items', 'data'];
@@ -13,7 +14,7 @@ export function readListPage(data: unknown): ListPage {
 	const object = data as IDataObject;
 	const key = LIST_KEYS.find((name) => Array.isArray(object[name]));
 	const records = key ? (object[key] as IDataObject[]) : [];
-	const hints = { ...object, ...(isObject(object.pagination) ? object.pagination : {}) } as IDataObject;
+	const hints = { ...object, ...(isObject(object.pagination) ? (object.pagination as IDataObject) : {}) } as IDataObject;
 
 	const page: ListPage = { records };
 	const hasMore = firstBoolean(hints.has_more, hints.has_next);
@@ -39,7 +40,6 @@ export interface PagingPlan {
 	maxPageSize: number;
 	/** undefined = return all */
 	limit?: number;
-	policy?: RequestPolicy;
 }
 
 /** Fetches pages until the list ends, the limit is reached, or the server repeats itself. */
@@ -54,7 +54,7 @@ export async function paginate(client: MifumoClient, plan: PagingPlan): Promise<
 			plan.style === 'page'
 				? { ...plan.qs, page: pageNumber, per_page: pageSize }
 				: { ...plan.qs, limit: pageSize, offset };
-		const page = readListPage(await client.request({ method: 'GET', path: plan.path, qs }, plan.policy));
+		const page = readListPage(await client.get(plan.path, qs));
 
 		const fingerprint = JSON.stringify(page.records);
 		if (page.records.length === 0 || fingerprint === previousPage) break;
@@ -73,10 +73,6 @@ function isLastPage(page: ListPage, pageNumber: number | undefined, received: nu
 	if (page.pages !== undefined && pageNumber !== undefined) return pageNumber >= page.pages;
 	if (page.total !== undefined) return received >= page.total;
 	return page.records.length < requested;
-}
-
-function isObject(value: unknown): value is IDataObject {
-	return !!value && typeof value === 'object' && !Array.isArray(value);
 }
 
 function firstBoolean(...values: unknown[]): boolean | undefined {

@@ -1,15 +1,19 @@
-import type { IDataObject } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, IPollFunctions } from 'n8n-workflow';
 
-/** Every Mifumo answer comes in this envelope. */
+/** Every Mifumo answer comes in this envelope (Mifumo's own server leaves empty keys out and adds `timestamp`). */
 export interface MifumoEnvelope<T = unknown> {
 	success: boolean;
 	message?: string;
-	data: T;
+	data?: T;
 	error_code?: string | null;
 	details?: unknown;
+	timestamp?: string;
 }
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
+
+/** What a request may have done on the server when no answer came back. */
+export type RequestEffect = 'none' | 'sms' | 'record';
 
 export interface MifumoRequest {
 	method: HttpMethod;
@@ -17,14 +21,23 @@ export interface MifumoRequest {
 	path: string;
 	qs?: IDataObject;
 	body?: IDataObject;
+	/** Safe to send again after a 5xx or a lost connection: a read, or a write of the same values. */
+	repeatable: boolean;
+	/** What the user is told may have happened when the outcome is unknown. */
+	effect: RequestEffect;
+	/** SMS it spends against the account's pace: it waits for its turn before it goes out. */
+	smsCount?: number;
 }
 
-/** Per-request policy knobs; the defaults are the contract's. */
+/** Per-item knobs of Options → Timeout and Max Rate Limit Wait. */
 export interface RequestPolicy {
 	timeoutMs: number;
-	/** Sum of 429 waits one request may spend before it fails. */
+	/** Sum of 429 waits one item may spend before it fails. */
 	maxRateLimitWaitMs: number;
 }
+
+/** The n8n contexts that may talk to Mifumo: node executions and polling triggers. */
+export type MifumoContext = IExecuteFunctions | IPollFunctions;
 
 export interface ListPage {
 	records: IDataObject[];

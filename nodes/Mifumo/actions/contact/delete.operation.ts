@@ -4,13 +4,14 @@ import { updateDisplayOptions } from 'n8n-workflow';
 import { requireId } from '../../helpers/validation';
 import { encodeId, type MifumoClient } from '../../transport';
 import { contactIdProperty } from './get.operation';
+import { withRequestOptions } from '../options';
 
-export const description = updateDisplayOptions({ show: { resource: ['contact'], operation: ['delete'] } }, [
+export const description = updateDisplayOptions({ show: { resource: ['contact'], operation: ['delete'] } }, withRequestOptions([
 	contactIdProperty,
-]);
+]));
 
 export async function execute(this: IExecuteFunctions, itemIndex: number, client: MifumoClient): Promise<IDataObject[]> {
 	const contactId = requireId(this.getNode(), itemIndex, this.getNodeParameter('contactId', itemIndex), 'Contact ID');
-	await client.request({ method: 'DELETE', path: `/contacts/${encodeId(contactId)}/delete/` });
+	await client.delete(`/contacts/${encodeId(contactId)}/delete/`);
 	return [{ id: contactId, deleted: true }];
 }

@@ -3,6 +3,7 @@ import { updateDisplayOptions } from 'n8n-workflow';
 
 import { requireId } from '../../helpers/validation';
 import { encodeId, type MifumoClient } from '../../transport';
+import { withRequestOptions } from '../options';
 
 export const contactIdProperty: INodeProperties = {
 	displayName: 'Contact ID',
@@ -13,9 +14,9 @@ export const contactIdProperty: INodeProperties = {
 	description: 'The contact_id from Create, Search or Get Many',
 };
 
-export const description = updateDisplayOptions({ show: { resource: ['contact'], operation: ['get'] } }, [contactIdProperty]);
+export const description = updateDisplayOptions({ show: { resource: ['contact'], operation: ['get'] } }, withRequestOptions([contactIdProperty]));
 
 export async function execute(this: IExecuteFunctions, itemIndex: number, client: MifumoClient): Promise<IDataObject[]> {
 	const contactId = requireId(this.getNode(), itemIndex, this.getNodeParameter('contactId', itemIndex), 'Contact ID');
-	return [await client.request({ method: 'GET', path: `/contacts/${encodeId(contactId)}/` })];
+	return [await client.get(`/contacts/${encodeId(contactId)}/`)];
 }

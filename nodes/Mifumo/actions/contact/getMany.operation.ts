@@ -5,6 +5,7 @@ import { compact, readLimit } from '../../helpers/validation';
 import type { MifumoClient } from '../../transport';
 import { paginate } from '../../transport/paginate';
 import { returnAllAndLimit, segmentIdFilter } from '../common.description';
+import { withRequestOptions } from '../options';
 
 const properties: INodeProperties[] = [
 	...returnAllAndLimit(50),
@@ -27,7 +28,7 @@ const properties: INodeProperties[] = [
 	},
 ];
 
-export const description = updateDisplayOptions({ show: { resource: ['contact'], operation: ['getMany'] } }, properties);
+export const description = updateDisplayOptions({ show: { resource: ['contact'], operation: ['getMany'] } }, withRequestOptions(properties));
 
 /** The node asks for at most this many contacts per request. */
 export const CONTACT_PAGE_SIZE = 50;

@@ -1,5 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import type { OperationModule } from '../types';
+
 import * as create from './create.operation';
 import * as deleteContact from './delete.operation';
 import * as get from './get.operation';
@@ -8,7 +10,9 @@ import * as search from './search.operation';
 import * as update from './update.operation';
 import * as upsert from './upsert.operation';
 
-export { create, deleteContact as delete, get, getMany, search, update, upsert };
+export type Operation = 'create' | 'delete' | 'get' | 'getMany' | 'search' | 'update' | 'upsert';
+
+export const operations: Record<Operation, OperationModule> = { create, delete: deleteContact, get, getMany, search, update, upsert };
 
 export const description: INodeProperties[] = [
 	{

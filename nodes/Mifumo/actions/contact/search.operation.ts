@@ -6,6 +6,7 @@ import type { MifumoClient } from '../../transport';
 import { paginate } from '../../transport/paginate';
 import { returnAllAndLimit, segmentIdFilter } from '../common.description';
 import { CONTACT_PAGE_SIZE, textOrUndefined } from './getMany.operation';
+import { withRequestOptions } from '../options';
 
 const properties: INodeProperties[] = [
 	{
@@ -29,7 +30,7 @@ const properties: INodeProperties[] = [
 	},
 ];
 
-export const description = updateDisplayOptions({ show: { resource: ['contact'], operation: ['search'] } }, properties);
+export const description = updateDisplayOptions({ show: { resource: ['contact'], operation: ['search'] } }, withRequestOptions(properties));
 
 export async function execute(this: IExecuteFunctions, itemIndex: number, client: MifumoClient): Promise<IDataObject[]> {
 	const filters = this.getNodeParameter('filters', itemIndex, {}) as IDataObject;

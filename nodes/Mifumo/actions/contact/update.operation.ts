@@ -7,6 +7,7 @@ import { encodeId, type MifumoClient } from '../../transport';
 import { contactOptionsProperty, isActiveField, tagsField } from '../common.description';
 import { readPhoneNumber } from './contactFields';
 import { contactIdProperty } from './get.operation';
+import { withRequestOptions } from '../options';
 
 const properties: INodeProperties[] = [
 	contactIdProperty,
@@ -34,7 +35,7 @@ const properties: INodeProperties[] = [
 	contactOptionsProperty,
 ];
 
-export const description = updateDisplayOptions({ show: { resource: ['contact'], operation: ['update'] } }, properties);
+export const description = updateDisplayOptions({ show: { resource: ['contact'], operation: ['update'] } }, withRequestOptions(properties));
 
 export async function execute(this: IExecuteFunctions, itemIndex: number, client: MifumoClient): Promise<IDataObject[]> {
 	const node = this.getNode();
@@ -53,5 +54,5 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, client
 	if (Object.keys(body).length === 0) {
 		throw inputError(node, itemIndex, 'Update Fields is empty. Add at least one field to change.');
 	}
-	return [await client.request({ method: 'PUT', path: `/contacts/${encodeId(contactId)}/update/`, body })];
+	return [await client.put(`/contacts/${encodeId(contactId)}/update/`, body)];
 }

@@ -6,8 +6,9 @@ import { inputError, readCountry } from '../../helpers/validation';
 import { encodeId, type MifumoClient } from '../../transport';
 import { contactIdOf, contactProperties, readContactBody } from './contactFields';
 import { searchContacts } from './search.operation';
+import { withRequestOptions } from '../options';
 
-export const description = updateDisplayOptions({ show: { resource: ['contact'], operation: ['upsert'] } }, contactProperties);
+export const description = updateDisplayOptions({ show: { resource: ['contact'], operation: ['upsert'] } }, withRequestOptions(contactProperties));
 
 /**
  * CRM sync: find the contact by its normalized phone number; update it when exactly one matches,
@@ -37,13 +38,9 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, client
 		if (!contactId) {
 			throw inputError(this.getNode(), itemIndex, `Mifumo returned the contact for ${phone} without an id, so it cannot be updated.`, 'INVALID_RESPONSE');
 		}
-		const updated = await client.request<IDataObject>({
-			method: 'PUT',
-			path: `/contacts/${encodeId(contactId)}/update/`,
-			body,
-		});
+		const updated = await client.put(`/contacts/${encodeId(contactId)}/update/`, body);
 		return [{ ...updated, action: 'updated' }];
 	}
-	const created = await client.request<IDataObject>({ method: 'POST', path: '/contacts/create/', body });
+	const created = await client.create('/contacts/create/', body);
 	return [{ ...created, action: 'created' }];
 }

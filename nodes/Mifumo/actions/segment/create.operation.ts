@@ -5,6 +5,7 @@ import { isEmptyValue } from '../../helpers/dates';
 import { compact, requireText } from '../../helpers/validation';
 import type { MifumoClient } from '../../transport';
 import { criteriaOptions, readCriteria } from './segmentFields';
+import { withRequestOptions } from '../options';
 
 const properties: INodeProperties[] = [
 	{
@@ -34,7 +35,7 @@ const properties: INodeProperties[] = [
 	},
 ];
 
-export const description = updateDisplayOptions({ show: { resource: ['segment'], operation: ['create'] } }, properties);
+export const description = updateDisplayOptions({ show: { resource: ['segment'], operation: ['create'] } }, withRequestOptions(properties));
 
 export async function execute(this: IExecuteFunctions, itemIndex: number, client: MifumoClient): Promise<IDataObject[]> {
 	const node = this.getNode();
@@ -44,5 +45,5 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, client
 		description: isEmptyValue(additionalFields.description) ? undefined : String(additionalFields.description),
 		criteria: readCriteria(this, itemIndex, this.getNodeParameter('criteria', itemIndex, {}) as IDataObject),
 	});
-	return [await client.request({ method: 'POST', path: '/contacts/segments/create/', body })];
+	return [await client.create('/contacts/segments/create/', body)];
 }

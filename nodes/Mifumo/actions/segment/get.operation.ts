@@ -4,10 +4,11 @@ import { updateDisplayOptions } from 'n8n-workflow';
 import { requireId } from '../../helpers/validation';
 import { encodeId, type MifumoClient } from '../../transport';
 import { segmentIdProperty } from './segmentFields';
+import { withRequestOptions } from '../options';
 
-export const description = updateDisplayOptions({ show: { resource: ['segment'], operation: ['get'] } }, [segmentIdProperty]);
+export const description = updateDisplayOptions({ show: { resource: ['segment'], operation: ['get'] } }, withRequestOptions([segmentIdProperty]));
 
 export async function execute(this: IExecuteFunctions, itemIndex: number, client: MifumoClient): Promise<IDataObject[]> {
 	const segmentId = requireId(this.getNode(), itemIndex, this.getNodeParameter('segmentId', itemIndex), 'Segment ID');
-	return [await client.request({ method: 'GET', path: `/contacts/segments/${encodeId(segmentId)}/` })];
+	return [await client.get(`/contacts/segments/${encodeId(segmentId)}/`)];
 }

@@ -5,15 +5,16 @@ import { readLimit } from '../../helpers/validation';
 import type { MifumoClient } from '../../transport';
 import { readListPage } from '../../transport/paginate';
 import { returnAllAndLimit } from '../common.description';
+import { withRequestOptions } from '../options';
 
 const properties: INodeProperties[] = returnAllAndLimit(50);
 
-export const description = updateDisplayOptions({ show: { resource: ['segment'], operation: ['getMany'] } }, properties);
+export const description = updateDisplayOptions({ show: { resource: ['segment'], operation: ['getMany'] } }, withRequestOptions(properties));
 
 export async function execute(this: IExecuteFunctions, itemIndex: number, client: MifumoClient): Promise<IDataObject[]> {
 	const returnAll = this.getNodeParameter('returnAll', itemIndex, false) as boolean;
 	const limit = returnAll ? undefined : readLimit(this.getNode(), itemIndex, this.getNodeParameter('limit', itemIndex, 50));
 	// Mifumo lists every segment in one answer.
-	const { records } = readListPage(await client.request({ method: 'GET', path: '/contacts/segments/' }));
+	const { records } = readListPage(await client.get('/contacts/segments/'));
 	return limit === undefined ? records : records.slice(0, limit);
 }

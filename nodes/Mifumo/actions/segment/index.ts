@@ -1,12 +1,16 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import type { OperationModule } from '../types';
+
 import * as create from './create.operation';
 import * as deleteSegment from './delete.operation';
 import * as get from './get.operation';
 import * as getMany from './getMany.operation';
 import * as update from './update.operation';
 
-export { create, deleteSegment as delete, get, getMany, update };
+export type Operation = 'create' | 'delete' | 'get' | 'getMany' | 'update';
+
+export const operations: Record<Operation, OperationModule> = { create, delete: deleteSegment, get, getMany, update };
 
 export const description: INodeProperties[] = [
 	{

@@ -5,6 +5,7 @@ import { isEmptyValue } from '../../helpers/dates';
 import { compact, inputError, requireId, requireText } from '../../helpers/validation';
 import { encodeId, type MifumoClient } from '../../transport';
 import { criteriaOptions, readCriteria, segmentIdProperty } from './segmentFields';
+import { withRequestOptions } from '../options';
 
 const properties: INodeProperties[] = [
 	segmentIdProperty,
@@ -22,7 +23,7 @@ const properties: INodeProperties[] = [
 	},
 ];
 
-export const description = updateDisplayOptions({ show: { resource: ['segment'], operation: ['update'] } }, properties);
+export const description = updateDisplayOptions({ show: { resource: ['segment'], operation: ['update'] } }, withRequestOptions(properties));
 
 export async function execute(this: IExecuteFunctions, itemIndex: number, client: MifumoClient): Promise<IDataObject[]> {
 	const node = this.getNode();
@@ -37,5 +38,5 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, client
 	if (Object.keys(body).length === 0) {
 		throw inputError(node, itemIndex, 'Update Fields is empty. Add at least one field to change.');
 	}
-	return [await client.request({ method: 'PUT', path: `/contacts/segments/${encodeId(segmentId)}/update/`, body })];
+	return [await client.put(`/contacts/segments/${encodeId(segmentId)}/update/`, body)];
 }

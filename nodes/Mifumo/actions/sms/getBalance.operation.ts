@@ -1,9 +1,11 @@
-import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import { updateDisplayOptions } from 'n8n-workflow';
 
 import type { MifumoClient } from '../../transport';
+import { withRequestOptions } from '../options';
 
-export const description: INodeProperties[] = [];
+export const description = updateDisplayOptions({ show: { resource: ['sms'], operation: ['getBalance'] } }, withRequestOptions([]));
 
 export async function execute(this: IExecuteFunctions, _itemIndex: number, client: MifumoClient): Promise<IDataObject[]> {
-	return [await client.request({ method: 'GET', path: '/sms/balance/' })];
+	return [await client.get('/sms/balance/')];
 }

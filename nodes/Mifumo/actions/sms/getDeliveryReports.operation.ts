@@ -5,6 +5,7 @@ import { compact, inputError, readDateField, readLimit } from '../../helpers/val
 import type { MifumoClient } from '../../transport';
 import { paginate } from '../../transport/paginate';
 import { returnAllAndLimit } from '../common.description';
+import { withRequestOptions } from '../options';
 
 const STATUSES = ['sent', 'delivered', 'failed'];
 
@@ -46,10 +47,7 @@ const properties: INodeProperties[] = [
 	},
 ];
 
-export const description = updateDisplayOptions(
-	{ show: { resource: ['sms'], operation: ['getDeliveryReports'] } },
-	properties,
-);
+export const description = updateDisplayOptions({ show: { resource: ['sms'], operation: ['getDeliveryReports'] } }, withRequestOptions(properties));
 
 /** Mifumo caps per_page at 100 silently. */
 const MAX_PAGE_SIZE = 100;

@@ -3,6 +3,7 @@ import { updateDisplayOptions } from 'n8n-workflow';
 
 import { requireId } from '../../helpers/validation';
 import { encodeId, type MifumoClient } from '../../transport';
+import { withRequestOptions } from '../options';
 
 const properties: INodeProperties[] = [
 	{
@@ -16,9 +17,9 @@ const properties: INodeProperties[] = [
 	},
 ];
 
-export const description = updateDisplayOptions({ show: { resource: ['sms'], operation: ['getStatus'] } }, properties);
+export const description = updateDisplayOptions({ show: { resource: ['sms'], operation: ['getStatus'] } }, withRequestOptions(properties));
 
 export async function execute(this: IExecuteFunctions, itemIndex: number, client: MifumoClient): Promise<IDataObject[]> {
 	const messageId = requireId(this.getNode(), itemIndex, this.getNodeParameter('messageId', itemIndex), 'Message ID');
-	return [await client.request({ method: 'GET', path: `/sms/status/${encodeId(messageId)}/` })];
+	return [await client.get(`/sms/status/${encodeId(messageId)}/`)];
 }

@@ -1,11 +1,15 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import type { OperationModule } from '../types';
+
 import * as getBalance from './getBalance.operation';
 import * as getDeliveryReports from './getDeliveryReports.operation';
 import * as getStatus from './getStatus.operation';
 import * as send from './send.operation';
 
-export { getBalance, getDeliveryReports, getStatus, send };
+export type Operation = 'getBalance' | 'getDeliveryReports' | 'getStatus' | 'send';
+
+export const operations: Record<Operation, OperationModule> = { getBalance, getDeliveryReports, getStatus, send };
 
 export const description: INodeProperties[] = [
 	{

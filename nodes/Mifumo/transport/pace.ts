@@ -1,0 +1,68 @@
+/**
+ * One pace per Mifumo account: every execution in this n8n process that uses the same API key and
+ * Base URL shares its SMS pacing and its pause after a rate-limit answer, so 300 workflows sending
+ * at once are paced as one stream. Accounts are keyed by a hash, never by the key itself.
+ */
+import { createHash } from 'node:crypto';
+
+import { sleep as n8nSleep } from 'n8n-workflow';
+
+/** An account nobody used for this long is forgotten (its slots and pauses are long past). */
+const IDLE_EXPIRY_MS = 15 * 60_000;
+
+/** 2 % head-room keeps arrival jitter from tipping the server's sliding window over. */
+const HEADROOM = 1.02;
+
+export class AccountPace {
+	private nextSendSlot = 0;
+
+	private pausedUntil = 0;
+
+	lastUsed = Date.now();
+
+	/** Reserve slots for `smsCount` SMS at `messagesPerMinute` (0: no pacing) and wait until the first is due. */
+	async takeTurn(smsCount: number, messagesPerMinute: number): Promise<void> {
+		this.lastUsed = Date.now();
+		if (messagesPerMinute <= 0 || smsCount <= 0) return;
+		const interval = (60_000 / messagesPerMinute) * HEADROOM;
+		const now = Date.now();
+		const start = Math.max(now, this.nextSendSlot);
+		this.nextSendSlot = start + smsCount * interval;
+		await sleep(start - now);
+	}
+
+	/** Every request waits out a rate-limit pause another request (of any execution) has announced. */
+	async waitForPause(): Promise<void> {
+		this.lastUsed = Date.now();
+		const wait = this.pausedUntil - Date.now();
+		if (wait > 0) await sleep(wait);
+	}
+
+	pauseAll(ms: number): void {
+		this.pausedUntil = Math.max(this.pausedUntil, Date.now() + ms);
+	}
+
+	get idle(): boolean {
+		const busyUntil = Math.max(this.nextSendSlot, this.pausedUntil, this.lastUsed);
+		return Date.now() - busyUntil > IDLE_EXPIRY_MS;
+	}
+}
+
+const accounts = new Map<string, AccountPace>();
+
+export function accountPace(baseUrl: string, apiKey: string | undefined): AccountPace {
+	for (const [id, pace] of accounts) if (pace.idle) accounts.delete(id);
+	const id = createHash('sha256').update(`${baseUrl}\n${apiKey ?? ''}`).digest('hex');
+	let pace = accounts.get(id);
+	if (!pace) accounts.set(id, (pace = new AccountPace()));
+	return pace;
+}
+
+/** Forget every account's pace (a test starting from a fresh server). */
+export function forgetAccountPaces(): void {
+	accounts.clear();
+}
+
+export async function sleep(ms: number): Promise<void> {
+	if (ms > 0) await n8nSleep(ms);
+}
