@@ -1,5 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import { countryOptions } from '../helpers/countries';
+
 /** n8n's "Return All" / "Limit" pair, as its own nodes word it. */
 export function returnAllAndLimit(defaultLimit: number): INodeProperties[] {
 	return [
@@ -26,11 +28,11 @@ export function returnAllAndLimit(defaultLimit: number): INodeProperties[] {
 export const defaultCountryOption: INodeProperties = {
 	displayName: 'Default Country',
 	name: 'defaultCountry',
-	type: 'string',
+	type: 'options',
+	options: countryOptions(),
 	default: 'TZ',
-	placeholder: 'TZ',
 	description:
-		'Two-letter country code used for numbers written without a country code, such as 0712 345 678 (TZ = Tanzania, KE = Kenya, UG = Uganda)',
+		'Country of numbers written without a country code, such as 0712 345 678. From an expression: a two-letter code such as TZ, KE or UG.',
 };
 
 export const tagsField: INodeProperties = {
