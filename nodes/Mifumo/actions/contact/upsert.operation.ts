@@ -4,8 +4,7 @@ import { updateDisplayOptions } from 'n8n-workflow';
 import { toE164 } from '../../helpers/phone';
 import { inputError, readCountry } from '../../helpers/validation';
 import { encodeId, type MifumoClient } from '../../transport';
-import { contactIdOf, contactProperties, readContactBody } from './contactFields';
-import { searchContacts } from './search.operation';
+import { contactIdOf, contactProperties, readContactBody, searchContacts } from './contactFields';
 
 export const description = updateDisplayOptions({ show: { resource: ['contact'], operation: ['upsert'] } }, contactProperties);
 
