@@ -686,6 +686,23 @@ describe('contact.upsert', () => {
 			);
 		});
 
+		it('a list read that fails fails its item only; the next item reads the list again', async () => {
+			await sb.control.seed({ contacts: 21 });
+			await sb.control.addFault({
+				method: 'GET',
+				path: '/contacts/',
+				status: 400,
+				body: { success: false, message: 'Offset out of range', error_code: 'INVALID_PARAMETER', details: null, data: null },
+			});
+			const result = await sb.run(itemsUpsert, { items: Array.from({ length: 21 }, (_, k) => seeded(k)), continueOnFail: true });
+			expect(result.items[0].pairedItem).toEqual({ item: 0 });
+			expect(result.items[0].json).toMatchObject({ errorCode: 'INVALID_PARAMETER' });
+			expect(String(result.items[0].json.error)).toMatch(/^INVALID_PARAMETER: Offset out of range.*\[item 0\]$/);
+			expect(result.items.slice(1).map((item) => item.json.action)).toEqual(Array(20).fill('unchanged'));
+			const requests = await sb.requests();
+			expect(requests.map((r) => `${r.status} ${r.method} ${r.path}`)).toEqual([`400 GET ${API}/contacts/`, `200 GET ${API}/contacts/`]);
+		});
+
 		it('several contacts with the number (in any format) fail that item with DUPLICATE_CONTACTS, as the search does; the others go on', async () => {
 			await seedContacts();
 			const asha = await storedContact('c-asha');
