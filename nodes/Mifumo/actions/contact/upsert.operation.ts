@@ -63,8 +63,7 @@ function add(numbers: Map<string, IDataObject[]>, phone: string | undefined, rec
 
 function remove(numbers: Map<string, IDataObject[]>, phone: string | undefined, record: IDataObject): void {
 	const list = phone === undefined ? undefined : numbers.get(phone);
-	const at = list ? list.indexOf(record) : -1;
-	if (at >= 0) list!.splice(at, 1);
+	if (list?.includes(record)) list.splice(list.indexOf(record), 1);
 }
 
 /**
@@ -87,7 +86,10 @@ function directoryFor(client: MifumoClient): Promise<ContactDirectory> {
 	return directory;
 }
 
-/** Whether the record already holds every value the item gives (tags compared as a set). */
+/**
+ * Whether the record already holds every value the item gives, as it would be sent: tags compared
+ * as a set; a number stored in another format than E.164 is sent again (in E.164).
+ */
 function holdsEvery(record: IDataObject, body: IDataObject): boolean {
 	return Object.entries(body).every(([field, value]) => {
 		const held = field === 'phone_number' ? (record.phone_number ?? record.phone) : record[field];
