@@ -30,6 +30,7 @@ const CASES = [
 	{ id: 'httprequest', title: '6a. Throughput vs HTTP Request' },
 	{ id: 'latency', title: '6b. Throughput at 100 ms latency' },
 	{ id: 'pacing', title: '6c. Throughput under pacing' },
+	{ id: 'upsert', title: '7. CRM sync (Create or Update)' },
 ];
 
 function parseArgs(argv) {

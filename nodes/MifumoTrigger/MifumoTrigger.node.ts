@@ -108,7 +108,8 @@ export class MifumoTrigger implements INodeType {
 	webhookMethods = {
 		default: {
 			// Mifumo has no API to register, look up or remove webhooks: the user pastes the URL into a
-			// send or the dashboard, so there is nothing to check, create or delete here.
+			// send or the dashboard, so there is nothing to check, create or delete here. n8n's
+			// community-package scanner still requires all three (webhook-lifecycle-complete).
 			async checkExists(this: IHookFunctions): Promise<boolean> {
 				return true;
 			},

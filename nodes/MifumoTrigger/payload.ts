@@ -1,8 +1,5 @@
 import type { IDataObject } from 'n8n-workflow';
 
-/** Events a user can pick in "Trigger On"; a payload's event is read from `event` or `status`. */
-export const WEBHOOK_EVENTS = ['sent', 'delivered', 'failed'] as const;
-
 /** Delivery reports are small; 1 MiB still holds a report for over ten thousand recipients. */
 export const MAX_BODY_BYTES = 1024 * 1024;
 

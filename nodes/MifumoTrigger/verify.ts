@@ -10,7 +10,7 @@ export interface WebhookCredentials {
 }
 
 /** Compares two strings in constant time: hashing first gives equal-length inputs whatever the lengths. */
-export function safeEqual(received: string, expected: string): boolean {
+function safeEqual(received: string, expected: string): boolean {
 	const a = createHash('sha256').update(received, 'utf8').digest();
 	const b = createHash('sha256').update(expected, 'utf8').digest();
 	return timingSafeEqual(a, b);
@@ -21,20 +21,20 @@ function firstHeader(value: string | string[] | undefined): string | undefined {
 }
 
 /** The token of an `Authorization: Bearer <token>` header (scheme case-insensitive), if any. */
-export function bearerToken(headers: IncomingHttpHeaders): string | undefined {
+function bearerToken(headers: IncomingHttpHeaders): string | undefined {
 	const match = /^\s*Bearer\s+(\S+)\s*$/i.exec(firstHeader(headers.authorization) ?? '');
 	return match?.[1];
 }
 
 /** The hex digest of `X-Webhook-Signature`, lower-cased, without an optional `sha256=` prefix. */
-export function signatureDigest(headers: IncomingHttpHeaders): string | undefined {
+function signatureDigest(headers: IncomingHttpHeaders): string | undefined {
 	const value = firstHeader(headers['x-webhook-signature'])?.trim();
 	if (!value) return undefined;
 	return value.replace(/^sha256=/i, '').toLowerCase();
 }
 
 /** Hex HMAC-SHA256 of the exact bytes received, as Mifumo's dashboard webhooks sign them. */
-export function signBody(rawBody: Buffer, secret: string): string {
+function signBody(rawBody: Buffer, secret: string): string {
 	return createHmac('sha256', secret).update(rawBody).digest('hex');
 }
 

@@ -571,6 +571,171 @@ describe('contact.upsert', () => {
 		expect(result.items[1].json).toEqual({ ...stored[0], action: 'updated' });
 	});
 
+	it('leaves a contact that already holds every given value alone: no PUT, the record as found with action "unchanged"', async () => {
+		await seedContacts();
+		const asha = await storedContact('c-asha');
+		const result = await sb.run(
+			upsert('0712 345 678', { name: ASHA.name, additionalFields: { email: ASHA.email, tags: 'vip', isActive: true } }),
+		);
+		expect(result.error).toBeUndefined();
+		const requests = await sb.requests();
+		expect(requests).toHaveLength(1);
+		expectRequest(requests[0], searchRequest);
+		expect(result.items).toEqual([{ json: { ...asha, action: 'unchanged' }, pairedItem: { item: 0 } }]);
+		expect(await storedContact('c-asha')).toEqual(asha);
+	});
+
+	it('compares tags as a set (order and repeats ignored); any other difference (a tag, Is Active, email) is an update', async () => {
+		await sb.control.seed({ contacts: [{ contact_id: 'c-tags', name: 'Tagged', phone_number: '+255712345678', tags: ['vip', 'customer'] }] });
+		const tagged = await storedContact('c-tags');
+		const same = await sb.run(upsert('+255712345678', { name: 'Tagged', additionalFields: { tags: 'customer, vip, vip' } }));
+		expect(same.items).toEqual([{ json: { ...tagged, action: 'unchanged' }, pairedItem: { item: 0 } }]);
+		expect((await sb.requests()).map((r) => r.method)).toEqual(['GET']);
+
+		for (const additionalFields of [{ tags: 'vip' }, { tags: 'vip, customer, new' }, { isActive: false }, { email: 'tagged@example.com' }]) {
+			await control().clearRequests();
+			const changed = await sb.run(upsert('+255712345678', { name: 'Tagged', additionalFields }));
+			expect(changed.error).toBeUndefined();
+			expect(changed.items[0].json.action).toBe('updated');
+			const requests = await sb.requests();
+			expect(requests.map((r) => r.method)).toEqual(['GET', 'PUT']);
+			expect(JSON.parse(requests[1].rawBody)).toMatchObject({ name: 'Tagged', phone_number: '+255712345678' });
+		}
+	});
+
+	describe('runs of more than 20 items read the contact list once instead of searching per item', () => {
+		// Seeded contact k is "Contact k+1" at +2557100000kk (no email, no tags, active).
+		const seeded = (k: number) => ({ phone: `0${710000000 + k}`, name: `Contact ${k + 1}` });
+		const listPage = (offset: number) => ({ method: 'GET', path: '/contacts/', query: { limit: '50', offset: String(offset) } });
+		const itemsUpsert = upsert('={{ $json.phone }}', { name: '={{ $json.name }}' });
+
+		it('25 items against 110 contacts: 3 pages of 50, no search; only what changed is sent; a number created by one item is updated by a later one', async () => {
+			const { contact_ids: ids } = (await sb.control.seed({ contacts: 110 })) as { contact_ids: string[] };
+			const before = await control().contacts();
+			const items = [
+				...Array.from({ length: 20 }, (_, k) => seeded(k)),
+				{ ...seeded(20), name: 'Renamed 21' },
+				{ phone: '+255 710 000 021', name: 'Renamed 22' },
+				{ phone: '0799 000 001', name: 'New' },
+				{ phone: '255799000001', name: 'New, renamed' },
+				{ phone: '+255799000001', name: 'New, renamed' },
+			];
+			const result = await sb.run(itemsUpsert, { items });
+			expect(result.error).toBeUndefined();
+
+			const created = (await control().contacts()).find((c) => c.phone_number === '+255799000001')!;
+			const requests = await sb.requests();
+			expect(requests.map((r) => `${r.method} ${r.path}`)).toEqual([
+				`GET ${API}/contacts/`,
+				`GET ${API}/contacts/`,
+				`GET ${API}/contacts/`,
+				`PUT ${API}/contacts/${ids[20]}/update/`,
+				`PUT ${API}/contacts/${ids[21]}/update/`,
+				`POST ${API}/contacts/create/`,
+				`PUT ${API}/contacts/${created.contact_id}/update/`,
+			]);
+			[0, 50, 100].forEach((offset, page) => expectRequest(requests[page], listPage(offset)));
+			expectRequest(requests[3], { method: 'PUT', path: `/contacts/${ids[20]}/update/`, body: { name: 'Renamed 21', phone_number: '+255710000020' } });
+			expectRequest(requests[5], { method: 'POST', path: '/contacts/create/', body: { name: 'New', phone_number: '+255799000001' } });
+			expectRequest(requests[6], {
+				method: 'PUT',
+				path: `/contacts/${created.contact_id}/update/`,
+				body: { name: 'New, renamed', phone_number: '+255799000001' },
+			});
+
+			expect(result.items.map((item) => [item.json.action, item.pairedItem])).toEqual([
+				...Array.from({ length: 20 }, (_, k) => ['unchanged', { item: k }]),
+				['updated', { item: 20 }],
+				['updated', { item: 21 }],
+				['created', { item: 22 }],
+				['updated', { item: 23 }],
+				['unchanged', { item: 24 }],
+			]);
+			for (let k = 0; k < 20; k++) {
+				expect(result.items[k].json).toEqual({ ...before.find((c) => c.contact_id === ids[k]), action: 'unchanged' });
+			}
+			expect(result.items[21].json).toEqual({ ...(await storedContact(ids[21])), action: 'updated' });
+			expect(result.items[24].json).toEqual({ ...created, action: 'unchanged' });
+			expect(await control().contacts()).toHaveLength(111);
+		});
+
+		it('each execution reads the list afresh (once), and sees what the previous one wrote', async () => {
+			await sb.control.seed({ contacts: 20 });
+			const items = [...Array.from({ length: 20 }, (_, k) => seeded(k)), { phone: '0799 000 002', name: 'Newcomer' }];
+			const first = await sb.run(itemsUpsert, { items });
+			expect(first.items.map((item) => item.json.action)).toEqual([...Array(20).fill('unchanged'), 'created']);
+			const firstRequests = await sb.requests();
+			expect(firstRequests.map((r) => `${r.method} ${r.path}`)).toEqual([`GET ${API}/contacts/`, `POST ${API}/contacts/create/`]);
+
+			await control().clearRequests();
+			const second = await sb.run(itemsUpsert, { items });
+			expect(second.items.map((item) => item.json.action)).toEqual(Array(21).fill('unchanged'));
+			const requests = await sb.requests();
+			expect(requests).toHaveLength(1);
+			expectRequest(requests[0], listPage(0));
+		});
+
+		it('a run of exactly 20 items still searches per item', async () => {
+			await sb.control.seed({ contacts: 20 });
+			const result = await sb.run(itemsUpsert, { items: Array.from({ length: 20 }, (_, k) => seeded(k)) });
+			expect(result.items.map((item) => item.json.action)).toEqual(Array(20).fill('unchanged'));
+			const requests = await sb.requests();
+			expect(requests).toHaveLength(20);
+			requests.forEach((request, k) =>
+				expectRequest(request, { method: 'GET', path: '/contacts/search/', query: { q: `+${255710000000 + k}`, limit: '50', offset: '0' } }),
+			);
+		});
+
+		it('a list read that fails fails its item only; the next item reads the list again', async () => {
+			await sb.control.seed({ contacts: 21 });
+			await sb.control.addFault({
+				method: 'GET',
+				path: '/contacts/',
+				status: 400,
+				body: { success: false, message: 'Offset out of range', error_code: 'INVALID_PARAMETER', details: null, data: null },
+			});
+			const result = await sb.run(itemsUpsert, { items: Array.from({ length: 21 }, (_, k) => seeded(k)), continueOnFail: true });
+			expect(result.items[0].pairedItem).toEqual({ item: 0 });
+			expect(result.items[0].json).toMatchObject({ errorCode: 'INVALID_PARAMETER' });
+			expect(String(result.items[0].json.error)).toMatch(/^INVALID_PARAMETER: Offset out of range);
+			expect(result.items.slice(1).map((item) => item.json.action)).toEqual(Array(20).fill('unchanged'));
+			const requests = await sb.requests();
+			expect(requests.map((r) => `${r.status} ${r.method} ${r.path}`)).toEqual([`400 GET ${API}/contacts/`, `200 GET ${API}/contacts/`]);
+		});
+
+		it('several contacts with the number (in any format) fail that item with DUPLICATE_CONTACTS, as the search does; the others go on', async () => {
+			await seedContacts();
+			const asha = await storedContact('c-asha');
+			const twin = { ...asha, contact_id: 'c-twin', name: 'Asha (twin)', phone_number: '0712 345 678' };
+			await sb.control.addFault({
+				method: 'GET',
+				path: '/contacts/',
+				status: 200,
+				body: {
+					success: true,
+					message: 'ok',
+					data: { contacts: [asha, twin], pagination: { total: 2, limit: 50, offset: 0, has_more: false } },
+					error_code: null,
+					details: null,
+				},
+			});
+			const items = [{ phone: '+255712345678', name: 'Asha' }, ...Array.from({ length: 20 }, (_, k) => ({ phone: `0799 000 1${String(k).padStart(2, '0')}`, name: `New ${k}` }))];
+			const result = await sb.run(itemsUpsert, { items, continueOnFail: true });
+			expect(result.items[0]).toEqual(
+				errorItem(
+					'Phone Number +255712345678 belongs to 2 contacts (c-asha, c-twin), so Upsert cannot tell which to update. Merge or delete the duplicates in Mifumo, or use Update with a Contact ID.',
+					'DUPLICATE_CONTACTS',
+				),
+			);
+			expect(result.items.slice(1).map((item) => [item.json.action, item.pairedItem])).toEqual(
+				Array.from({ length: 20 }, (_, k) => ['created', { item: k + 1 }]),
+			);
+			const requests = await sb.requests();
+			expect(requests.map((r) => `${r.method} ${r.path}`)).toEqual([`GET ${API}/contacts/`, ...Array(20).fill(`POST ${API}/contacts/create/`)]);
+			expect(await storedContact('c-asha')).toEqual(asha);
+		});
+	});
+
 	it('an invalid phone number fails before the search', async () => {
 		const result = await sb.run(upsert('not a number'), { continueOnFail: true });
 		expect(await sb.requests()).toEqual([]);

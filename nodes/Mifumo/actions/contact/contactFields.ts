@@ -2,8 +2,22 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 
 import { toE164 } from '../../helpers/phone';
 import { compact, inputError, readBoolean, readCountry, readEmail, readTags, requireText } from '../../helpers/validation';
+import type { MifumoClient } from '../../transport';
+import { paginate } from '../../transport/paginate';
 import { contactOptionsProperty, isActiveField, tagsField } from '../common.description';
 import type { CountryCode } from 'libphonenumber-js/min';
+
+/** The node asks for at most this many contacts per request. */
+export const CONTACT_PAGE_SIZE = 50;
+
+export const contactIdProperty: INodeProperties = {
+	displayName: 'Contact ID',
+	name: 'contactId',
+	type: 'string',
+	required: true,
+	default: '',
+	description: 'The contact_id from Create, Search or Get Many',
+};
 
 /** The fields of Create and Upsert (one description, two operations). */
 export const contactProperties: INodeProperties[] = [
@@ -78,4 +92,21 @@ export function readContactBody(context: IExecuteFunctions, itemIndex: number): 
 export function contactIdOf(record: IDataObject): string | undefined {
 	const id = record.contact_id ?? record.id;
 	return id === undefined || id === null ? undefined : String(id);
+}
+
+/** Trimmed text, or undefined when empty: an optional filter left empty is not sent. */
+export function textOrUndefined(value: unknown): string | undefined {
+	if (value === undefined || value === null) return undefined;
+	const text = String(value).trim();
+	return text === '' ? undefined : text;
+}
+
+/** `q` is always sent, empty when there is no query: the server answers 400 without it. */
+export async function searchContacts(
+	client: MifumoClient,
+	query: string,
+	{ segmentId, limit }: { segmentId?: string; limit?: number },
+): Promise<IDataObject[]> {
+	const qs = compact({ q: query, segment_id: segmentId });
+	return await paginate(client, { path: '/contacts/search/', qs, style: 'offset', maxPageSize: CONTACT_PAGE_SIZE, limit });
 }

@@ -3,7 +3,7 @@ import { updateDisplayOptions } from 'n8n-workflow';
 
 import { requireId } from '../../helpers/validation';
 import { encodeId, type MifumoClient } from '../../transport';
-import { contactIdProperty } from './get.operation';
+import { contactIdProperty } from './contactFields';
 import { withRequestOptions } from '../options';
 
 export const description = updateDisplayOptions({ show: { resource: ['contact'], operation: ['delete'] } }, withRequestOptions([

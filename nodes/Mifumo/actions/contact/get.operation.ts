@@ -1,18 +1,10 @@
-import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import { requireId } from '../../helpers/validation';
 import { encodeId, type MifumoClient } from '../../transport';
+import { contactIdProperty } from './contactFields';
 import { withRequestOptions } from '../options';
-
-export const contactIdProperty: INodeProperties = {
-	displayName: 'Contact ID',
-	name: 'contactId',
-	type: 'string',
-	required: true,
-	default: '',
-	description: 'The contact_id from Create, Search or Get Many',
-};
 
 export const description = updateDisplayOptions({ show: { resource: ['contact'], operation: ['get'] } }, withRequestOptions([contactIdProperty]));
 

@@ -5,6 +5,7 @@ import { compact, readLimit } from '../../helpers/validation';
 import type { MifumoClient } from '../../transport';
 import { paginate } from '../../transport/paginate';
 import { returnAllAndLimit, segmentIdFilter } from '../common.description';
+import { CONTACT_PAGE_SIZE, textOrUndefined } from './contactFields';
 import { withRequestOptions } from '../options';
 
 const properties: INodeProperties[] = [
@@ -30,19 +31,10 @@ const properties: INodeProperties[] = [
 
 export const description = updateDisplayOptions({ show: { resource: ['contact'], operation: ['getMany'] } }, withRequestOptions(properties));
 
-/** The node asks for at most this many contacts per request. */
-export const CONTACT_PAGE_SIZE = 50;
-
 export async function execute(this: IExecuteFunctions, itemIndex: number, client: MifumoClient): Promise<IDataObject[]> {
 	const filters = this.getNodeParameter('filters', itemIndex, {}) as IDataObject;
 	const returnAll = this.getNodeParameter('returnAll', itemIndex, false) as boolean;
 	const limit = returnAll ? undefined : readLimit(this.getNode(), itemIndex, this.getNodeParameter('limit', itemIndex, 50));
 	const qs = compact({ search: textOrUndefined(filters.search), segment_id: textOrUndefined(filters.segmentId) });
 	return await paginate(client, { path: '/contacts/', qs, style: 'offset', maxPageSize: CONTACT_PAGE_SIZE, limit });
-}
-
-export function textOrUndefined(value: unknown): string | undefined {
-	if (value === undefined || value === null) return undefined;
-	const text = String(value).trim();
-	return text === '' ? undefined : text;
 }

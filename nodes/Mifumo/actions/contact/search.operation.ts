@@ -1,11 +1,10 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
-import { compact, readLimit } from '../../helpers/validation';
+import { readLimit } from '../../helpers/validation';
 import type { MifumoClient } from '../../transport';
-import { paginate } from '../../transport/paginate';
 import { returnAllAndLimit, segmentIdFilter } from '../common.description';
-import { CONTACT_PAGE_SIZE, textOrUndefined } from './getMany.operation';
+import { searchContacts, textOrUndefined } from './contactFields';
 import { withRequestOptions } from '../options';
 
 const properties: INodeProperties[] = [
@@ -40,14 +39,4 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, client
 		segmentId: textOrUndefined(filters.segmentId),
 		limit,
 	});
-}
-
-/** `q` is always sent, empty when there is no query: the server answers 400 without it. */
-export async function searchContacts(
-	client: MifumoClient,
-	query: string,
-	{ segmentId, limit }: { segmentId?: string; limit?: number },
-): Promise<IDataObject[]> {
-	const qs = compact({ q: query, segment_id: segmentId });
-	return await paginate(client, { path: '/contacts/search/', qs, style: 'offset', maxPageSize: CONTACT_PAGE_SIZE, limit });
 }

@@ -5,8 +5,7 @@ import { isEmptyValue } from '../../helpers/dates';
 import { compact, inputError, readBoolean, readCountry, readEmail, readTags, requireId, requireText } from '../../helpers/validation';
 import { encodeId, type MifumoClient } from '../../transport';
 import { contactOptionsProperty, isActiveField, tagsField } from '../common.description';
-import { readPhoneNumber } from './contactFields';
-import { contactIdProperty } from './get.operation';
+import { contactIdProperty, readPhoneNumber } from './contactFields';
 import { withRequestOptions } from '../options';
 
 const properties: INodeProperties[] = [
