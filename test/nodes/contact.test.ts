@@ -697,7 +697,7 @@ describe('contact.upsert', () => {
 			const result = await sb.run(itemsUpsert, { items: Array.from({ length: 21 }, (_, k) => seeded(k)), continueOnFail: true });
 			expect(result.items[0].pairedItem).toEqual({ item: 0 });
 			expect(result.items[0].json).toMatchObject({ errorCode: 'INVALID_PARAMETER' });
-			expect(String(result.items[0].json.error)).toMatch(/^INVALID_PARAMETER: Offset out of range);
+			expect(String(result.items[0].json.error)).toMatch(/^INVALID_PARAMETER: Offset out of range/);
 			expect(result.items.slice(1).map((item) => item.json.action)).toEqual(Array(20).fill('unchanged'));
 			const requests = await sb.requests();
 			expect(requests.map((r) => `${r.status} ${r.method} ${r.path}`)).toEqual([`400 GET ${API}/contacts/`, `200 GET ${API}/contacts/`]);
