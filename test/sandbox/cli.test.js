@@ -2,10 +2,10 @@
 const path = require('node:path');
 const net = require('node:net');
 const { spawn } = require('node:child_process');
-const { parseArgs } = require('./cli');
+const { parseArgs } = require('../../sandbox/cli');
 const { api, until } = require('./helpers');
 
-const CLI = path.join(__dirname, 'cli.js');
+const CLI = path.join(__dirname, '..', '..', 'sandbox', 'cli.js');
 
 function startCli(args = [], env = {}) {
 	const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -1,6 +1,6 @@
 'use strict';
-const { startSandbox } = require('./index');
-const { SandboxClient } = require('./client');
+const { startSandbox } = require('../../sandbox');
+const { SandboxClient } = require('../../sandbox/client');
 const { api, sleep, until } = require('./helpers');
 
 let sb;
@@ -16,7 +16,7 @@ const SEND = '/api/integration/v1/sms/send/';
 const send = () => api(sb, 'POST', '/sms/send/', { body: { message: 'hi', recipients: ['+255712345678'] } });
 
 test('respond: status + JSON body for the next N matching requests; nothing processed', async () => {
-	const f = await ctl.fault({ method: 'POST', path: SEND, times: 2, status: 503, body: { success: false, message: 'busy', data: null, error_code: 'INTERNAL_ERROR', details: null }, headers: { 'Retry-After': '2' } });
+	const f = await ctl.addFault({ method: 'POST', path: SEND, times: 2, status: 503, body: { success: false, message: 'busy', data: null, error_code: 'INTERNAL_ERROR', details: null }, headers: { 'Retry-After': '2' } });
 	expect(f).toMatchObject({ id: expect.any(Number), method: 'POST', path: SEND, times: 2, remaining: 2, action: 'respond', status: 503 });
 	for (let i = 0; i < 2; i++) {
 		const r = await send();
@@ -34,25 +34,25 @@ test('respond: status + JSON body for the next N matching requests; nothing proc
 });
 
 test('respond: string body (an HTML page) with a content type; default status body', async () => {
-	await ctl.fault({ path: '/sms/balance/', status: 502, body: '<html>Bad Gateway</html>', contentType: 'text/html' });
+	await ctl.addFault({ path: '/sms/balance/', status: 502, body: '<html>Bad Gateway</html>', contentType: 'text/html' });
 	const r = await api(sb, 'GET', '/sms/balance/');
 	expect(r.status).toBe(502);
 	expect(r.headers.get('content-type')).toBe('text/html');
 	expect(r.text).toBe('<html>Bad Gateway</html>');
-	await ctl.fault({ path: '/sms/balance/', status: 500 });
+	await ctl.addFault({ path: '/sms/balance/', status: 500 });
 	const d = await api(sb, 'GET', '/sms/balance/');
 	expect(d.body).toMatchObject({ success: false, error_code: 'INTERNAL_ERROR', data: null });
-	await ctl.fault({ path: '/sms/balance/', status: 200, body: '' });
+	await ctl.addFault({ path: '/sms/balance/', status: 200, body: '' });
 	const e = await api(sb, 'GET', '/sms/balance/');
 	expect(e.status).toBe(200);
 	expect(e.text).toBe('');
-	await ctl.fault({ path: '/sms/balance/', status: 200, body: { success: false, message: 'nope', data: null, error_code: 'X', details: null } });
+	await ctl.addFault({ path: '/sms/balance/', status: 200, body: { success: false, message: 'nope', data: null, error_code: 'X', details: null } });
 	expect((await api(sb, 'GET', '/sms/balance/')).body.success).toBe(false);
 });
 
 test('prefix paths with *, method filter, relative paths, times always', async () => {
-	await ctl.fault({ path: '/api/integration/v1/contacts/*', status: 500, times: -1 });
-	await ctl.fault({ method: 'GET', path: '/sms/balance', status: 418 });
+	await ctl.addFault({ path: '/api/integration/v1/contacts/*', status: 500, times: -1 });
+	await ctl.addFault({ method: 'GET', path: '/sms/balance', status: 418 });
 	expect((await api(sb, 'GET', '/contacts/')).status).toBe(500);
 	expect((await api(sb, 'GET', '/contacts/segments/')).status).toBe(500);
 	expect((await api(sb, 'POST', '/contacts/create/', { body: { name: 'A', phone_number: '+255700000001' } })).status).toBe(500);
@@ -65,7 +65,7 @@ test('prefix paths with *, method filter, relative paths, times always', async (
 });
 
 test('respond + processThenFail: the SMS goes out but the answer is lost', async () => {
-	await ctl.fault({ path: SEND, status: 500, processThenFail: true });
+	await ctl.addFault({ path: SEND, status: 500, processThenFail: true });
 	const r = await send();
 	expect(r.status).toBe(500);
 	const msgs = await ctl.messages();
@@ -75,10 +75,10 @@ test('respond + processThenFail: the SMS goes out but the answer is lost', async
 });
 
 test('reset: connection destroyed, nothing processed (or processed with processThenFail)', async () => {
-	await ctl.fault({ path: SEND, action: 'reset' });
+	await ctl.addFault({ path: SEND, action: 'reset' });
 	await expect(send()).rejects.toThrow();
 	expect(await ctl.messages()).toEqual([]);
-	await ctl.fault({ path: SEND, action: 'reset', processThenFail: true });
+	await ctl.addFault({ path: SEND, action: 'reset', processThenFail: true });
 	await expect(send()).rejects.toThrow();
 	expect(await ctl.messages()).toHaveLength(1);
 	const log = await ctl.requests();
@@ -90,13 +90,13 @@ test('reset: connection destroyed, nothing processed (or processed with processT
 });
 
 test('hang: never answers (client times out); released by reset', async () => {
-	await ctl.fault({ path: SEND, action: 'hang' });
+	await ctl.addFault({ path: SEND, action: 'hang' });
 	const t = Date.now();
 	await expect(fetch(sb.url + SEND, { method: 'POST', headers: { authorization: 'Bearer sandbox-write-key', 'content-type': 'application/json' }, body: '{}', signal: AbortSignal.timeout(200) })).rejects.toThrow();
 	expect(Date.now() - t).toBeGreaterThanOrEqual(190);
 	expect(await ctl.messages()).toEqual([]);
 	// a second hanging request is released (socket destroyed) by reset
-	await ctl.fault({ path: SEND, action: 'hang' });
+	await ctl.addFault({ path: SEND, action: 'hang' });
 	const pending = send().then(
 		() => 'answered',
 		() => 'destroyed',
@@ -107,7 +107,7 @@ test('hang: never answers (client times out); released by reset', async () => {
 });
 
 test('delay: waits, then handles normally', async () => {
-	await ctl.fault({ path: SEND, action: 'delay', delayMs: 150 });
+	await ctl.addFault({ path: SEND, action: 'delay', delayMs: 150 });
 	const t = Date.now();
 	const r = await send();
 	expect(Date.now() - t).toBeGreaterThanOrEqual(140);
@@ -116,7 +116,7 @@ test('delay: waits, then handles normally', async () => {
 });
 
 test('respond with delayMs answers late', async () => {
-	await ctl.fault({ path: SEND, status: 504, delayMs: 100 });
+	await ctl.addFault({ path: SEND, status: 504, delayMs: 100 });
 	const t = Date.now();
 	expect((await send()).status).toBe(504);
 	expect(Date.now() - t).toBeGreaterThanOrEqual(90);
@@ -124,20 +124,20 @@ test('respond with delayMs answers late', async () => {
 
 test('faults are matched before auth and do not consume quota', async () => {
 	await ctl.configure({ rateLimits: { callsPerHour: 1 } });
-	await ctl.fault({ path: '/sms/balance/', status: 500 });
+	await ctl.addFault({ path: '/sms/balance/', status: 500 });
 	expect((await api(sb, 'GET', '/sms/balance/', { key: 'wrong' })).status).toBe(500);
 	expect((await api(sb, 'GET', '/sms/balance/')).status).toBe(200);
 	expect((await api(sb, 'GET', '/sms/balance/')).status).toBe(429);
 });
 
 test('bad fault specs -> 400', async () => {
-	await expect(ctl.fault({ status: 500 })).rejects.toMatchObject({ status: 400 });
-	await expect(ctl.fault({ path: SEND, action: 'explode' })).rejects.toMatchObject({ status: 400 });
-	await expect(ctl.fault({ path: SEND, action: 'delay' })).rejects.toMatchObject({ status: 400 });
+	await expect(ctl.addFault({ status: 500 })).rejects.toMatchObject({ status: 400 });
+	await expect(ctl.addFault({ path: SEND, action: 'explode' })).rejects.toMatchObject({ status: 400 });
+	await expect(ctl.addFault({ path: SEND, action: 'delay' })).rejects.toMatchObject({ status: 400 });
 });
 
 test('several faults at once (array) apply in order', async () => {
-	await ctl.fault([
+	await ctl.addFault([
 		{ path: SEND, status: 500 },
 		{ path: SEND, status: 429, headers: { 'Retry-After': '1' } },
 	]);

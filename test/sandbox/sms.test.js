@@ -1,6 +1,6 @@
 'use strict';
-const { startSandbox } = require('./index');
-const { SandboxClient } = require('./client');
+const { startSandbox } = require('../../sandbox');
+const { SandboxClient } = require('../../sandbox/client');
 const { api, KEYS, sleep, until } = require('./helpers');
 
 let sb;

@@ -1,7 +1,7 @@
 'use strict';
 const crypto = require('node:crypto');
-const { startSandbox } = require('./index');
-const { SandboxClient } = require('./client');
+const { startSandbox } = require('../../sandbox');
+const { SandboxClient } = require('../../sandbox/client');
 const { api, KEYS, startReceiver, until } = require('./helpers');
 
 let sb;

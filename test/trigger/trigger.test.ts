@@ -12,9 +12,9 @@ import { startTriggerHarness, type TriggerHarness } from './webhookHarness';
 
 // The sandbox is plain JavaScript shared with the CLI and the end-to-end tests.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { startSandbox } = require('../sandbox') as { startSandbox: (options?: IDataObject) => Promise<{ url: string; close(): Promise<void> }> };
+const { startSandbox } = require('../../sandbox') as { startSandbox: (options?: IDataObject) => Promise<{ url: string; close(): Promise<void> }> };
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { SandboxClient } = require('../sandbox/client') as { SandboxClient: new (url: string) => SandboxControl };
+const { SandboxClient } = require('../../sandbox/client') as { SandboxClient: new (url: string) => SandboxControl };
 
 interface SandboxControl {
 	reset(overrides?: IDataObject): Promise<unknown>;

@@ -23,7 +23,7 @@ const FLAGS = {
 	quiet: 'bool',
 };
 
-const HELP = `Usage: node test/sandbox/cli.js [options]
+const HELP = `Usage: node sandbox/cli.js [options]
 
   --port N                   port (default 8001; 0 = any free port)       MIFUMO_SANDBOX_PORT
   --host H                   host (default 127.0.0.1)                     MIFUMO_SANDBOX_HOST

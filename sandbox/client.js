@@ -2,7 +2,7 @@
 /**
  * Small client for the sandbox control plane (/__sandbox/...). Uses global fetch (Node >= 18).
  *
- *   const { SandboxClient } = require('./test/sandbox/client');
+ *   const { SandboxClient } = require('./sandbox/client');
  *   const sb = new SandboxClient('http://127.0.0.1:8001');
  *   await sb.reset({ deliveryDelayMs: null });
  */
@@ -70,11 +70,8 @@ class SandboxClient {
 		return this._call('POST', `/messages/${encodeURIComponent(id)}/advance`, body);
 	}
 	/** Add one fault (or an array of faults). */
-	fault(spec) {
-		return this._call('POST', '/faults', spec);
-	}
 	addFault(spec) {
-		return this.fault(spec);
+		return this._call('POST', '/faults', spec);
 	}
 	faults() {
 		return this._call('GET', '/faults');

@@ -1,0 +1,143 @@
+'use strict';
+/**
+ * Sent messages (state.messages) and their delivery lifecycle: sent (or scheduled) -> after
+ * `deliveryDelayMs` each recipient becomes delivered, or failed for numbers ending in 999.
+ */
+const crypto = require('node:crypto');
+const { MAX_TIMER_MS } = require('./config');
+const { iso } = require('./answers');
+const { emitMessageWebhooks } = require('./webhook-sender');
+
+const FINAL_STATUSES = ['delivered', 'failed'];
+const isFinal = (status) => FINAL_STATUSES.includes(status);
+
+const naturalOutcome = (phone) => (String(phone).endsWith('999') ? 'failed' : 'delivered');
+
+function overallStatus(msg) {
+	const recipients = msg.recipientStatuses;
+	if (recipients.every((r) => r.status === 'failed')) return 'failed';
+	if (recipients.every((r) => isFinal(r.status))) return 'delivered';
+	return msg.status === 'scheduled' && recipients.every((r) => r.status === 'scheduled') ? 'scheduled' : 'sent';
+}
+
+function lastDeliveryTime(msg) {
+	const recipients = msg.recipientStatuses;
+	if (!recipients.every((r) => isFinal(r.status))) return null;
+	const times = recipients.map((r) => r.delivery_time).filter(Boolean).sort();
+	return times.length ? times[times.length - 1] : null;
+}
+
+function newMessageId() {
+	return 'msg_' + Date.now().toString(36) + crypto.randomBytes(5).toString('hex');
+}
+
+/** Store a message. fields: {message_id?, message, recipients, sender_id, schedule_time?, webhook_url?, api_key?, cost, createdMs, status} */
+function createMessage(sandbox, fields) {
+	const state = sandbox.state;
+	const msg = {
+		message_id: fields.message_id || newMessageId(),
+		message: fields.message,
+		recipients: [...fields.recipients],
+		sender_id: fields.sender_id,
+		schedule_time: fields.schedule_time || null,
+		webhook_url: fields.webhook_url || null,
+		api_key: fields.api_key || null,
+		cost: fields.cost,
+		currency: sandbox.config.currency,
+		status: fields.status,
+		created_at: iso(fields.createdMs),
+		sent_at: fields.status === 'scheduled' ? null : iso(fields.createdMs),
+		delivery_time: null,
+		recipientStatuses: fields.recipients.map((phone) => ({ phone, status: fields.status, delivery_time: null })),
+		_createdMs: fields.createdMs,
+		_seq: ++state.seq,
+		_webhookChain: Promise.resolve(), // a message's webhooks go out in order
+	};
+	state.messages.set(msg.message_id, msg);
+	return msg;
+}
+
+function markSent(sandbox, msg) {
+	if (msg.status !== 'scheduled' || sandbox.state.messages.get(msg.message_id) !== msg) return;
+	msg.status = 'sent';
+	msg.sent_at = iso(Date.now());
+	for (const r of msg.recipientStatuses) if (r.status === 'scheduled') r.status = 'sent';
+	afterSent(sandbox, msg);
+}
+
+function afterSent(sandbox, msg) {
+	emitMessageWebhooks(sandbox, msg, 'sent', msg.recipientStatuses);
+	const delayMs = sandbox.config.deliveryDelayMs;
+	if (delayMs !== null && delayMs !== undefined && delayMs !== false) {
+		sandbox.setTimer(() => advance(sandbox, msg.message_id), Number(delayMs));
+	}
+}
+
+/** Send now, or when its schedule_time comes. */
+function startLifecycle(sandbox, msg, scheduleMs, nowMs) {
+	if (msg.status !== 'scheduled') afterSent(sandbox, msg);
+	else if (scheduleMs - nowMs <= MAX_TIMER_MS) sandbox.setTimer(() => markSent(sandbox, msg), scheduleMs - nowMs);
+}
+
+/**
+ * Move recipients to a status now. status omitted = natural outcome (999 convention);
+ * phones omitted = every recipient (without status: every recipient not yet final).
+ * Returns the message view, or null when unknown.
+ */
+function advance(sandbox, messageId, status, phones) {
+	const msg = sandbox.state.messages.get(messageId);
+	if (!msg) return null;
+	const nowMs = Date.now();
+	const changed = [];
+	const before = overallStatus(msg);
+	for (const r of msg.recipientStatuses) {
+		if (phones && !phones.includes(r.phone)) continue;
+		if (!status && !phones && isFinal(r.status)) continue;
+		const next = status || naturalOutcome(r.phone);
+		if (r.status === next) continue;
+		r.status = next;
+		r.delivery_time = next === 'sent' ? null : iso(nowMs);
+		changed.push(r);
+	}
+	if (!msg.sent_at && changed.length) msg.sent_at = iso(nowMs);
+	msg.status = overallStatus(msg);
+	msg.delivery_time = lastDeliveryTime(msg);
+	if (changed.length) emitMessageWebhooks(sandbox, msg, msg.status !== before ? msg.status : null, changed);
+	return messageView(msg);
+}
+
+/** Set every recipient's status as seeded (no webhooks, no timers). */
+function setSeededOutcome(msg, status, deliveryTime) {
+	for (const r of msg.recipientStatuses) {
+		r.status = status || naturalOutcome(r.phone);
+		r.delivery_time = deliveryTime;
+	}
+	msg.status = overallStatus(msg);
+	msg.delivery_time = lastDeliveryTime(msg);
+}
+
+/** What the control plane shows of a message. */
+function messageView(msg) {
+	return {
+		message_id: msg.message_id,
+		message: msg.message,
+		recipients: [...msg.recipients],
+		sender_id: msg.sender_id,
+		schedule_time: msg.schedule_time,
+		webhook_url: msg.webhook_url,
+		api_key: msg.api_key,
+		status: msg.status,
+		cost: msg.cost,
+		currency: msg.currency,
+		created_at: msg.created_at,
+		sent_at: msg.sent_at,
+		delivery_time: msg.delivery_time,
+		recipient_statuses: msg.recipientStatuses.map((r) => ({ ...r })),
+	};
+}
+
+function messagesNewestFirst(state) {
+	return [...state.messages.values()].sort((a, b) => b._createdMs - a._createdMs || b._seq - a._seq);
+}
+
+module.exports = { createMessage, startLifecycle, advance, setSeededOutcome, messageView, messagesNewestFirst };
