@@ -1,7 +1,9 @@
 'use strict';
 /**
  * Sent messages (state.messages) and their delivery lifecycle: sent (or scheduled) -> after
- * `deliveryDelayMs` each recipient becomes delivered, or failed for numbers ending in 999.
+ * `deliveryDelayMs` (or a per-message delay) each recipient becomes delivered, or failed for
+ * numbers ending in 999 and numbers in `failNumbers`. Each recipient keeps the time of its last
+ * status change (`updated_at`), which delivery reports carry.
  */
 const crypto = require('node:crypto');
 const { MAX_TIMER_MS } = require('./config');
@@ -9,12 +11,14 @@ const { iso } = require('./answers');
 const { emitMessageWebhooks } = require('./webhook-sender');
 
 const FINAL_STATUSES = ['delivered', 'failed'];
+const PENDING_STATUSES = ['queued', 'sent', 'scheduled'];
 const isFinal = (status) => FINAL_STATUSES.includes(status);
 
-const naturalOutcome = (phone) => (String(phone).endsWith('999') ? 'failed' : 'delivered');
+const naturalOutcome = (config, phone) => (String(phone).endsWith('999') || (config.failNumbers || []).includes(phone) ? 'failed' : 'delivered');
 
 function overallStatus(msg) {
 	const recipients = msg.recipientStatuses;
+	if (recipients.every((r) => r.status === recipients[0].status)) return recipients[0].status;
 	if (recipients.every((r) => r.status === 'failed')) return 'failed';
 	if (recipients.every((r) => isFinal(r.status))) return 'delivered';
 	return msg.status === 'scheduled' && recipients.every((r) => r.status === 'scheduled') ? 'scheduled' : 'sent';
@@ -27,7 +31,9 @@ function lastDeliveryTime(msg) {
 	return times.length ? times[times.length - 1] : null;
 }
 
-function newMessageId() {
+/** The guide's `msg_…` ids; Mifumo's own server uses UUIDs. */
+function newMessageId(config) {
+	if (config.dialect === 'source') return crypto.randomUUID();
 	return 'msg_' + Date.now().toString(36) + crypto.randomBytes(5).toString('hex');
 }
 
@@ -35,7 +41,7 @@ function newMessageId() {
 function createMessage(sandbox, fields) {
 	const state = sandbox.state;
 	const msg = {
-		message_id: fields.message_id || newMessageId(),
+		message_id: fields.message_id || newMessageId(sandbox.config),
 		message: fields.message,
 		recipients: [...fields.recipients],
 		sender_id: fields.sender_id,
@@ -48,29 +54,54 @@ function createMessage(sandbox, fields) {
 		created_at: iso(fields.createdMs),
 		sent_at: fields.status === 'scheduled' ? null : iso(fields.createdMs),
 		delivery_time: null,
-		recipientStatuses: fields.recipients.map((phone) => ({ phone, status: fields.status, delivery_time: null })),
+		encoding: fields.encoding,
+		segments: fields.segments,
+		recipientStatuses: fields.recipients.map((phone) => ({ phone, status: fields.status, delivery_time: null, updatedMs: fields.createdMs })),
 		_createdMs: fields.createdMs,
 		_seq: ++state.seq,
 		_webhookChain: Promise.resolve(), // a message's webhooks go out in order
 	};
 	state.messages.set(msg.message_id, msg);
+	state.messagesNewestFirst = null;
 	return msg;
 }
 
 function markSent(sandbox, msg) {
 	if (msg.status !== 'scheduled' || sandbox.state.messages.get(msg.message_id) !== msg) return;
 	msg.status = 'sent';
-	msg.sent_at = iso(Date.now());
-	for (const r of msg.recipientStatuses) if (r.status === 'scheduled') r.status = 'sent';
+	const nowMs = Date.now();
+	msg.sent_at = iso(nowMs);
+	for (const r of msg.recipientStatuses) {
+		if (r.status !== 'scheduled') continue;
+		r.status = 'sent';
+		r.updatedMs = nowMs;
+	}
 	afterSent(sandbox, msg);
 }
 
 function afterSent(sandbox, msg) {
 	emitMessageWebhooks(sandbox, msg, 'sent', msg.recipientStatuses);
 	const delayMs = sandbox.config.deliveryDelayMs;
-	if (delayMs !== null && delayMs !== undefined && delayMs !== false) {
-		sandbox.setTimer(() => advance(sandbox, msg.message_id), Number(delayMs));
-	}
+	if (delayMs !== null && delayMs !== undefined && delayMs !== false) scheduleAdvance(sandbox, msg, Number(delayMs));
+}
+
+/** Replace the message's pending delivery with one `delayMs` from now (null: none, until advanced). */
+function scheduleAdvance(sandbox, msg, delayMs, status, phones) {
+	if (msg.deliveryTimer) sandbox.clearTimer(msg.deliveryTimer);
+	msg.deliveryTimer = null;
+	if (delayMs === null) return;
+	msg.deliveryTimer = sandbox.setTimer(() => {
+		msg.deliveryTimer = null;
+		advance(sandbox, msg.message_id, status, phones);
+	}, delayMs);
+}
+
+/** advance() `delayMs` from now instead of now (null: cancel the pending delivery). Null when unknown. */
+function advanceAfter(sandbox, messageId, delayMs, status, phones) {
+	const msg = sandbox.state.messages.get(messageId);
+	if (!msg) return null;
+	scheduleAdvance(sandbox, msg, delayMs, status, phones);
+	return messageView(msg);
 }
 
 /** Send now, or when its schedule_time comes. */
@@ -93,10 +124,11 @@ function advance(sandbox, messageId, status, phones) {
 	for (const r of msg.recipientStatuses) {
 		if (phones && !phones.includes(r.phone)) continue;
 		if (!status && !phones && isFinal(r.status)) continue;
-		const next = status || naturalOutcome(r.phone);
+		const next = status || naturalOutcome(sandbox.config, r.phone);
 		if (r.status === next) continue;
 		r.status = next;
 		r.delivery_time = next === 'sent' ? null : iso(nowMs);
+		r.updatedMs = nowMs;
 		changed.push(r);
 	}
 	if (!msg.sent_at && changed.length) msg.sent_at = iso(nowMs);
@@ -106,11 +138,12 @@ function advance(sandbox, messageId, status, phones) {
 	return messageView(msg);
 }
 
-/** Set every recipient's status as seeded (no webhooks, no timers). */
-function setSeededOutcome(msg, status, deliveryTime) {
+/** Set every recipient's status as seeded, changed at `changedMs` (no webhooks, no timers). */
+function setSeededOutcome(sandbox, msg, status, deliveryTime, changedMs) {
 	for (const r of msg.recipientStatuses) {
-		r.status = status || naturalOutcome(r.phone);
-		r.delivery_time = deliveryTime;
+		r.status = status || naturalOutcome(sandbox.config, r.phone);
+		r.delivery_time = PENDING_STATUSES.includes(r.status) ? null : deliveryTime;
+		r.updatedMs = changedMs;
 	}
 	msg.status = overallStatus(msg);
 	msg.delivery_time = lastDeliveryTime(msg);
@@ -132,12 +165,18 @@ function messageView(msg) {
 		created_at: msg.created_at,
 		sent_at: msg.sent_at,
 		delivery_time: msg.delivery_time,
-		recipient_statuses: msg.recipientStatuses.map((r) => ({ ...r })),
+		encoding: msg.encoding,
+		segments: msg.segments,
+		recipient_statuses: msg.recipientStatuses.map((r) => ({ phone: r.phone, status: r.status, delivery_time: r.delivery_time, updated_at: iso(r.updatedMs) })),
 	};
 }
 
+/** Cached until the next message is stored: a report reader pages through 50,000 of them. */
 function messagesNewestFirst(state) {
-	return [...state.messages.values()].sort((a, b) => b._createdMs - a._createdMs || b._seq - a._seq);
+	if (!state.messagesNewestFirst) {
+		state.messagesNewestFirst = [...state.messages.values()].sort((a, b) => b._createdMs - a._createdMs || b._seq - a._seq);
+	}
+	return state.messagesNewestFirst;
 }
 
-module.exports = { createMessage, startLifecycle, advance, setSeededOutcome, messageView, messagesNewestFirst };
+module.exports = { createMessage, startLifecycle, advance, advanceAfter, setSeededOutcome, messageView, messagesNewestFirst };

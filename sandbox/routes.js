@@ -8,6 +8,7 @@ const { fail } = require('./answers');
 const { smsHandlers } = require('./sms');
 const { contactHandlers } = require('./contacts');
 const { segmentHandlers } = require('./segments');
+const { djangoNotFound, JWT_REFUSAL } = require('./source-dialect');
 
 const ROUTES = [
 	{ pattern: /^\/sms\/send$/, methods: { POST: smsHandlers.sendSms } },
@@ -49,6 +50,8 @@ const WWW_AUTHENTICATE = { 'WWW-Authenticate': 'Bearer realm="api"' };
 /** {key, permission} or {error}. */
 function authenticate(config, authorization) {
 	const bearer = typeof authorization === 'string' ? /^\s*bearer(?:\s+(.*))?$/i.exec(authorization) : null;
+	if (bearer && config.jwtAuth) return { error: JWT_REFUSAL };
+	if (!bearer && config.dialect === 'source') return { error: fail(401, 'AUTHENTICATION_REQUIRED', 'Authentication required', null, WWW_AUTHENTICATE) };
 	if (!bearer) return { error: fail(401, null, 'Authentication credentials were not provided.', null, WWW_AUTHENTICATE) };
 	const key = (bearer[1] || '').trim();
 	const permission = Object.prototype.hasOwnProperty.call(config.apiKeys, key) ? config.apiKeys[key] : undefined;
@@ -60,6 +63,8 @@ function authenticate(config, authorization) {
 function processRequest(sandbox, method, url, raw, headers) {
 	const config = sandbox.config;
 	const match = matchRoute(url.pathname);
+	// Mifumo's own server serves no /contacts/ paths
+	if (config.dialect === 'source' && (!match || match.isContact)) return djangoNotFound(url.pathname);
 	if (!match) return fail(404, 'NOT_FOUND', `Endpoint not found: ${url.pathname}`, 'Check the URL and the API version');
 	const auth = authenticate(config, headers.authorization);
 	if (auth.error) return auth.error;

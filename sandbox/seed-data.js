@@ -1,9 +1,14 @@
 'use strict';
-/** Preloaded records: {contacts?: n|[...], segments?: [...], messages?: n|{count, recipients, status, intervalMs}|[...]}. */
+/**
+ * Preloaded records: {contacts?: n|[...], segments?: [...], messages?: n|{count, ...}|[...]}.
+ * Generated messages: {count, recipients=1, status? | statuses? (cycled), intervalMs=1000,
+ * endAt=now (the newest is sent intervalMs before it), changeAfterMs=5000 (send -> last status change), sender_id, message}.
+ */
 const { iso, parseIsoDate } = require('./answers');
 const { validateContactFields, insertContact } = require('./contacts');
 const { validateSegment, insertSegment } = require('./segments');
 const { createMessage, setSeededOutcome } = require('./message-store');
+const { countSegments } = require('./sms-encoding');
 
 function seedContacts(sandbox, spec, now, seeded) {
 	const state = sandbox.state;
@@ -33,15 +38,20 @@ function seedSegments(sandbox, spec, now, seeded) {
 	});
 }
 
-/** {count, recipients, status, ...} -> one message spec per message, sent `intervalMs` apart up to now. */
-function generatedMessages({ count = 0, recipients = 1, status, sender_id = 'MIFUMO', message = 'Seeded message', intervalMs = 1000 }, now) {
+/** One message spec per generated message, sent `intervalMs` apart before `endAt`. */
+function generatedMessages(spec, now) {
+	const { count = 0, recipients = 1, status, statuses, sender_id = 'MIFUMO', message = 'Seeded message', intervalMs = 1000, changeAfterMs = 5000 } = spec;
+	const endMs = spec.endAt ? parseIsoDate(spec.endAt) : now;
+	if (Number.isNaN(endMs)) throw new Error(`messages.endAt is not an ISO date: ${spec.endAt}`);
+	if (statuses !== undefined && (!Array.isArray(statuses) || !statuses.length)) throw new Error('messages.statuses must be a non-empty array');
 	let phoneNumber = 0;
 	return Array.from({ length: count }, (_, i) => ({
 		message: `${message} ${i + 1}`,
 		sender_id,
-		status,
+		status: statuses ? statuses[i % statuses.length] : status,
 		recipients: Array.from({ length: recipients }, () => '+2556' + String(10_000_000 + phoneNumber++).slice(-8)),
-		sent_at: iso(now - (count - i) * intervalMs),
+		sentMs: endMs - (count - i) * intervalMs,
+		changeAfterMs,
 	}));
 }
 
@@ -50,20 +60,27 @@ function seedMessages(sandbox, spec, now, seeded) {
 	const list = Array.isArray(given) ? given : generatedMessages(given, now);
 	for (const m of list) {
 		const recipients = m.recipients || ['+255700000001'];
-		const parsedSentMs = m.sent_at ? parseIsoDate(m.sent_at) : now;
+		const text = m.message || 'Seeded message';
+		const parsedSentMs = m.sentMs ?? (m.sent_at ? parseIsoDate(m.sent_at) : now);
 		const sentMs = Number.isNaN(parsedSentMs) ? now : parsedSentMs;
+		const { encoding, segments } = countSegments(text);
 		const msg = createMessage(sandbox, {
 			message_id: m.message_id,
-			message: m.message || 'Seeded message',
+			message: text,
 			recipients,
 			sender_id: m.sender_id || 'MIFUMO',
 			webhook_url: m.webhook_url,
 			api_key: m.api_key,
-			cost: recipients.length * sandbox.config.costPerSms,
+			cost: segments * recipients.length * sandbox.config.costPerSms,
+			encoding,
+			segments,
 			createdMs: sentMs,
 			status: m.status === 'scheduled' ? 'scheduled' : 'sent',
 		});
-		if (m.status !== 'sent' && m.status !== 'scheduled') setSeededOutcome(msg, m.status, m.delivery_time || iso(sentMs + 5000));
+		if (m.status !== 'sent' && m.status !== 'scheduled') {
+			const changedMs = m.delivery_time ? parseIsoDate(m.delivery_time) : sentMs + (m.changeAfterMs ?? 5000);
+			setSeededOutcome(sandbox, msg, m.status, iso(changedMs), changedMs);
+		}
 		seeded.message_ids.push(msg.message_id);
 		seeded.messages++;
 	}

@@ -1,6 +1,7 @@
 'use strict';
 /** The sandbox server: HTTP entry, request log, latency and faults, timers, reset and config. */
 const http = require('node:http');
+const crypto = require('node:crypto');
 const { CONTROL_PREFIX, MAX_TIMER_MS, defaultConfig, mergeConfig, clone } = require('./config');
 const { iso, envelope, renderAnswer, queryObject, tryJson } = require('./answers');
 const { FaultInjector, faultAnswer } = require('./fault-injector');
@@ -13,7 +14,9 @@ const { sendWebhook } = require('./webhook-sender');
 
 function freshState(config) {
 	return {
+		accountId: crypto.randomUUID(),
 		messages: new Map(),
+		messagesNewestFirst: null, // cache, see message-store
 		contacts: new Map(),
 		phoneIndex: new Map(), // phone -> contact_id
 		segments: new Map(),
@@ -27,7 +30,17 @@ function freshState(config) {
 }
 
 function freshStats(inFlight = 0) {
-	return { inFlight, maxInFlight: inFlight, requests: 0, rateLimited: 0, webhooksSent: 0 };
+	return {
+		inFlight,
+		maxInFlight: inFlight,
+		requests: 0, // API requests received (faulted ones too)
+		sendsAccepted: 0,
+		smsAccepted: 0, // recipients × parts of the accepted sends
+		acceptedSendTimes: [], // ms of each accepted send, to measure an accepted rate
+		rateLimited: 0, // 429s answered, injected ones too
+		rateLimitedBy: { smsPerMinute: 0, callsPerHour: 0, contactOpsPerHour: 0 },
+		webhooksSent: 0,
+	};
 }
 
 class Sandbox {
@@ -103,6 +116,20 @@ class Sandbox {
 		}, Math.min(Math.max(0, ms), MAX_TIMER_MS));
 		this.timers.add(timer);
 		return timer;
+	}
+
+	clearTimer(timer) {
+		clearTimeout(timer);
+		this.timers.delete(timer);
+	}
+
+	/** Count an accepted send of `sms` SMS (recipients × parts). */
+	recordAcceptedSend(sms, nowMs) {
+		const stats = this.stats;
+		stats.sendsAccepted++;
+		stats.smsAccepted += sms;
+		stats.acceptedSendTimes.push(nowMs);
+		if (stats.acceptedSendTimes.length > this.config.maxLogEntries) stats.acceptedSendTimes.shift();
 	}
 
 	/** A request-side wait (latency, fault delays): survives reset(), cleared by close(). */
@@ -235,6 +262,7 @@ class Sandbox {
 		const { text, headers } = renderAnswer(answer, this.config.dialect);
 		entry.status = answer.status;
 		if (answer.status === 429) this.stats.rateLimited++;
+		if (answer.limit) this.stats.rateLimitedBy[answer.limit]++;
 		res.writeHead(answer.status, headers);
 		res.end(text);
 		this._log(`${iso(Date.now())} ${req.method} ${req.url} -> ${answer.status} (${Date.now() - started} ms)`);

@@ -1,9 +1,19 @@
 'use strict';
-/** The /sms/ handlers: send, status, delivery reports, balance. */
-const { iso, ok, fail, parseIsoDate, parseIntParam } = require('./answers');
-const { listData, pageUrl } = require('./list-shapes');
+/** The /sms/ handlers: send, status, balance (delivery reports: delivery-reports.js). */
+const { iso, ok, fail, parseIsoDate } = require('./answers');
 const { E164, requireObject } = require('./contacts');
-const { createMessage, startLifecycle, messagesNewestFirst } = require('./message-store');
+const { createMessage, startLifecycle } = require('./message-store');
+const { countSegments } = require('./sms-encoding');
+const { UUID, internalError } = require('./source-dialect');
+const { deliveryReports } = require('./delivery-reports');
+
+const SOURCE_DEFAULT_SENDER_ID = 'Taarifa-SMS';
+
+function invalidPhone(config, phone) {
+	const shown = typeof phone === 'string' ? phone : JSON.stringify(phone);
+	if (config.dialect === 'source') return fail(400, 'INVALID_PHONE_FORMAT', `Invalid phone number format: ${shown}`, null);
+	return fail(400, 'INVALID_PHONE', `Invalid phone number: ${shown}`, 'Phone numbers must be in E.164 format, e.g. +255712345678');
+}
 
 /** The send's fields checked in the guide's order: {value} or {error}. */
 function validateSend(config, body) {
@@ -20,11 +30,9 @@ function validateSend(config, body) {
 	}
 	if (!Array.isArray(body.recipients)) return { error: fail(400, 'INVALID_PARAMETER', 'Recipients must be a list of phone numbers', "Field 'recipients' must be an array") };
 	for (const phone of body.recipients) {
-		if (typeof phone !== 'string' || !E164.test(phone)) {
-			return { error: fail(400, 'INVALID_PHONE', `Invalid phone number: ${typeof phone === 'string' ? phone : JSON.stringify(phone)}`, 'Phone numbers must be in E.164 format, e.g. +255712345678') };
-		}
+		if (typeof phone !== 'string' || !E164.test(phone)) return { error: invalidPhone(config, phone) };
 	}
-	let senderId = 'MIFUMO';
+	let senderId = config.dialect === 'source' ? SOURCE_DEFAULT_SENDER_ID : 'MIFUMO';
 	if (body.sender_id !== undefined && body.sender_id !== null) {
 		if (typeof body.sender_id !== 'string' || !config.approvedSenderIds.includes(body.sender_id)) {
 			return { error: fail(400, 'INVALID_SENDER_ID', `Sender ID not approved: ${body.sender_id}`, `Approved sender IDs: ${config.approvedSenderIds.join(', ')}`) };
@@ -59,10 +67,12 @@ function sendSms(sandbox, request) {
 	const valid = validateSend(config, request.body);
 	if (valid.error) return valid.error;
 	const send = valid.value;
+	if (config.sendAnswers500) return internalError();
 	const count = send.recipients.length;
 	const limited = sandbox.rateLimiter.check('smsPerMinute', request.key, count, config, request.now);
 	if (limited) return limited;
-	const cost = count * config.costPerSms;
+	const { encoding, segments } = countSegments(send.message);
+	const cost = segments * count * config.costPerSms; // each part to each recipient is billed
 	const state = sandbox.state;
 	if (state.balance < cost) {
 		return fail(402, 'INSUFFICIENT_BALANCE', 'Insufficient balance', `This message costs ${cost} ${config.currency}; the balance is ${state.balance} ${config.currency}`);
@@ -70,6 +80,7 @@ function sendSms(sandbox, request) {
 	sandbox.rateLimiter.record('smsPerMinute', request.key, count, request.now);
 	state.balance -= cost;
 	state.balanceUpdatedMs = request.now;
+	sandbox.recordAcceptedSend(segments * count, request.now);
 	const scheduled = send.scheduleMs !== null && send.scheduleMs > request.now;
 	const msg = createMessage(sandbox, {
 		message: send.message,
@@ -79,6 +90,8 @@ function sendSms(sandbox, request) {
 		webhook_url: send.webhookUrl,
 		api_key: request.key,
 		cost,
+		encoding,
+		segments,
 		createdMs: request.now,
 		status: scheduled ? 'scheduled' : 'sent',
 	});
@@ -89,12 +102,30 @@ function sendSms(sandbox, request) {
 		status: msg.status,
 		cost,
 		currency: config.currency,
+		encoding,
+		segments,
 	});
 }
 
 function smsStatus(sandbox, request) {
-	const msg = sandbox.state.messages.get(request.params[0]);
-	if (!msg) return fail(404, 'MESSAGE_NOT_FOUND', 'Message not found', `No message with id ${request.params[0]}`);
+	const id = request.params[0];
+	const source = sandbox.config.dialect === 'source';
+	if (source && !UUID.test(id)) return internalError(); // the source looks the id up as a UUID
+	const msg = sandbox.state.messages.get(id);
+	if (!msg) return fail(404, 'MESSAGE_NOT_FOUND', 'Message not found', `No message with id ${id}`);
+	if (source) {
+		return ok(200, 'Message status retrieved successfully', {
+			message_id: msg.message_id,
+			status: msg.status,
+			sent_at: msg.sent_at,
+			delivery_details: msg.recipientStatuses.map((r) => ({
+				recipient: r.phone,
+				status: r.status,
+				delivered_at: r.delivery_time,
+				error_message: r.status === 'failed' ? 'Delivery failed' : null,
+			})),
+		});
+	}
 	return ok(200, 'Message status retrieved successfully', {
 		message_id: msg.message_id,
 		status: msg.status,
@@ -103,55 +134,11 @@ function smsStatus(sandbox, request) {
 	});
 }
 
-function deliveryReports(sandbox, request) {
-	const query = request.query;
-	let startMs = null;
-	let endMs = null;
-	if (query.get('start_date')) {
-		startMs = parseIsoDate(query.get('start_date'));
-		if (Number.isNaN(startMs)) return fail(400, 'INVALID_DATE', `Invalid start_date: ${query.get('start_date')}`, 'Use ISO 8601, e.g. 2024-01-01T00:00:00Z');
-	}
-	if (query.get('end_date')) {
-		endMs = parseIsoDate(query.get('end_date'), true);
-		if (Number.isNaN(endMs)) return fail(400, 'INVALID_DATE', `Invalid end_date: ${query.get('end_date')}`, 'Use ISO 8601, e.g. 2024-01-31T23:59:59Z');
-	}
-	const status = query.get('status') || null;
-	const pageParam = parseIntParam(query.get('page'), 'page', 1, { min: 1 });
-	if (pageParam.error) return pageParam.error;
-	const perPageParam = parseIntParam(query.get('per_page'), 'per_page', 50, { min: 1 });
-	if (perPageParam.error) return perPageParam.error;
-	const config = sandbox.config;
-	const perPage = Math.min(perPageParam.value, config.maxPerPage || Infinity);
-	const page = config.ignorePaging ? 1 : pageParam.value;
-	const all = [];
-	for (const msg of messagesNewestFirst(sandbox.state)) {
-		const sentMs = msg.sent_at ? Date.parse(msg.sent_at) : msg._createdMs;
-		if (startMs !== null && sentMs < startMs) continue;
-		if (endMs !== null && sentMs > endMs) continue;
-		for (const r of msg.recipientStatuses) {
-			if (status && r.status !== status) continue;
-			all.push({ message_id: msg.message_id, phone: r.phone, status: r.status, sender_id: msg.sender_id, message: msg.message, sent_at: msg.sent_at, delivery_time: r.delivery_time });
-		}
-	}
-	const total = all.length;
-	const pages = Math.max(1, Math.ceil(total / perPage));
-	const reports = all.slice((page - 1) * perPage, page * perPage);
-	const hasMore = page < pages;
-	const data = listData(config, 'reports', reports, {
-		total,
-		hasMore,
-		page,
-		pages,
-		next: hasMore ? pageUrl(request.url, { page: page + 1, per_page: perPage }) : null,
-		previous: page > 1 ? pageUrl(request.url, { page: page - 1, per_page: perPage }) : null,
-		native: { pagination: { page, per_page: perPage, total, pages } },
-	});
-	return ok(200, 'Delivery reports retrieved successfully', data);
-}
-
 function balance(sandbox) {
 	const state = sandbox.state;
-	return ok(200, 'Balance retrieved successfully', { balance: state.balance, currency: sandbox.config.currency, last_updated: iso(state.balanceUpdatedMs) });
+	const data = { balance: state.balance, currency: sandbox.config.currency, last_updated: iso(state.balanceUpdatedMs) };
+	if (sandbox.config.dialect === 'source') return ok(200, 'Balance retrieved successfully', { account_id: state.accountId, ...data });
+	return ok(200, 'Balance retrieved successfully', data);
 }
 
 module.exports = { smsHandlers: { sendSms, smsStatus, deliveryReports, balance } };

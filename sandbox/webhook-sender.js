@@ -3,6 +3,7 @@
  * Webhooks. Guide dialect: {message_id, status, recipients, metadata} to the send's webhook_url
  * with `Authorization: Bearer <sending key>`. Dashboard dialect: one POST per recipient change to
  * `dashboardWebhookUrl`, signed `X-Webhook-Signature: hex HMAC-SHA256(raw body, webhookSecret)`.
+ * In the source dialect a message sends none.
  */
 const http = require('node:http');
 const https = require('node:https');
@@ -16,6 +17,7 @@ const sign = (secret, rawBody) => crypto.createHmac('sha256', secret).update(raw
 /** overall: guide-dialect webhook with that status (null = none); changed: recipients for the dashboard dialect. */
 function emitMessageWebhooks(sandbox, msg, overall, changed) {
 	const config = sandbox.config;
+	if (config.dialect === 'source') return; // Mifumo's own server sends none
 	const queue = (delivery) => {
 		msg._webhookChain = msg._webhookChain.then(() => postWebhook(sandbox, { ...delivery, messageId: msg.message_id }));
 	};

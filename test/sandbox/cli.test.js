@@ -51,7 +51,7 @@ describe('cli', () => {
 		expect(s.body).toEqual({
 			success: true,
 			message: 'SMS sent successfully',
-			data: { message_id: expect.stringMatching(/^msg_/), recipients: ['+255123456789'], status: 'sent', cost: 10, currency: 'TZS' },
+			data: { message_id: expect.stringMatching(/^msg_/), recipients: ['+255123456789'], status: 'sent', cost: 10, currency: 'TZS', encoding: 'GSM-7', segments: 1 },
 			error_code: null,
 			details: null,
 		});

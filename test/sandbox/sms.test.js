@@ -92,7 +92,7 @@ describe('POST /sms/send/', () => {
 		expect(r.body).toEqual({
 			success: true,
 			message: 'SMS sent successfully',
-			data: { message_id: expect.stringMatching(/^msg_[0-9a-z]+$/), recipients: ['+255123456789', '+255987654321'], status: 'sent', cost: 20, currency: 'TZS' },
+			data: { message_id: expect.stringMatching(/^msg_[0-9a-z]+$/), recipients: ['+255123456789', '+255987654321'], status: 'sent', cost: 20, currency: 'TZS', encoding: 'GSM-7', segments: 1 },
 			error_code: null,
 			details: null,
 		});
@@ -117,8 +117,8 @@ describe('POST /sms/send/', () => {
 			schedule_time: null,
 			webhook_url: null,
 			recipient_statuses: [
-				{ phone: '+255123456789', status: 'sent', delivery_time: null },
-				{ phone: '+255987654321', status: 'sent', delivery_time: null },
+				{ phone: '+255123456789', status: 'sent', delivery_time: null, updated_at: msgs[0].created_at },
+				{ phone: '+255987654321', status: 'sent', delivery_time: null, updated_at: msgs[0].created_at },
 			],
 		});
 	});
@@ -275,9 +275,9 @@ describe('GET /sms/delivery-reports/', () => {
 		const ts = expect.stringMatching(/Z$/);
 		expect(r.body.data).toEqual({
 			reports: [
-				{ message_id: b.body.data.message_id, phone: '+255712345670', status: 'sent', sender_id: 'INFO', message: 'second', sent_at: ts, delivery_time: null },
-				{ message_id: a.body.data.message_id, phone: '+255712345678', status: 'delivered', sender_id: 'MIFUMO', message: 'first', sent_at: ts, delivery_time: ts },
-				{ message_id: a.body.data.message_id, phone: '+255712345999', status: 'failed', sender_id: 'MIFUMO', message: 'first', sent_at: ts, delivery_time: ts },
+				{ message_id: b.body.data.message_id, phone: '+255712345670', status: 'sent', sender_id: 'INFO', message: 'second', sent_at: ts, delivery_time: null, updated_at: ts },
+				{ message_id: a.body.data.message_id, phone: '+255712345678', status: 'delivered', sender_id: 'MIFUMO', message: 'first', sent_at: ts, delivery_time: ts, updated_at: ts },
+				{ message_id: a.body.data.message_id, phone: '+255712345999', status: 'failed', sender_id: 'MIFUMO', message: 'first', sent_at: ts, delivery_time: ts, updated_at: ts },
 			],
 			pagination: { page: 1, per_page: 50, total: 3, pages: 1 },
 		});
@@ -355,9 +355,10 @@ describe('request log and control plane', () => {
 		await ctl.resetStats();
 		await Promise.all([1, 2, 3, 4].map(() => api(sb, 'GET', '/sms/balance/')));
 		const s = await ctl.stats();
-		expect(s).toEqual({ inFlight: 0, maxInFlight: 4, requests: 4, rateLimited: 0, webhooksSent: 0 });
+		const none = { sendsAccepted: 0, smsAccepted: 0, acceptedSendTimes: [], rateLimitedBy: { smsPerMinute: 0, callsPerHour: 0, contactOpsPerHour: 0 } };
+		expect(s).toEqual({ inFlight: 0, maxInFlight: 4, requests: 4, rateLimited: 0, webhooksSent: 0, ...none });
 		const r = await ctl.resetStats();
-		expect(r).toEqual({ inFlight: 0, maxInFlight: 0, requests: 0, rateLimited: 0, webhooksSent: 0 });
+		expect(r).toEqual({ inFlight: 0, maxInFlight: 0, requests: 0, rateLimited: 0, webhooksSent: 0, ...none });
 	});
 
 	test('reset while a request waits out its latency: the request is still answered', async () => {
