@@ -2,13 +2,13 @@
 /** The test control plane under /__sandbox/ (no auth, never logged nor rate limited). */
 const { CONTROL_PREFIX } = require('./config');
 const { stripSlash } = require('./fault-injector');
-const { advance, messageView } = require('./message-store');
+const { advance, advanceAfter, messageView } = require('./message-store');
 const { contactsNewestFirst, publicContact } = require('./contacts');
 const { segmentView } = require('./segments');
 const { seed } = require('./seed-data');
 const { sendWebhook } = require('./webhook-sender');
 
-const ADVANCE_STATUSES = ['delivered', 'failed', 'sent'];
+const ADVANCE_STATUSES = ['delivered', 'failed', 'sent', 'queued'];
 
 /** An answer with a status other than 200. */
 class ControlAnswer {
@@ -39,10 +39,12 @@ const CONTROL_ROUTES = [
 		return msg ? messageView(msg) : refuse(404, 'message not found');
 	}],
 	['POST', /^\/messages\/([^/]+)\/advance$/, (sandbox, body, [id]) => {
-		const { status, recipients } = body || {};
-		if (status !== undefined && !ADVANCE_STATUSES.includes(status)) return refuse(400, "status must be 'delivered', 'failed' or 'sent'");
+		const { status, recipients, delayMs } = body || {};
+		if (status !== undefined && !ADVANCE_STATUSES.includes(status)) return refuse(400, `status must be one of ${ADVANCE_STATUSES.join(', ')}`);
 		if (recipients !== undefined && !Array.isArray(recipients)) return refuse(400, 'recipients must be an array');
-		return advance(sandbox, id, status, recipients) || refuse(404, 'message not found');
+		if (delayMs !== undefined && delayMs !== null && !(Number.isFinite(delayMs) && delayMs >= 0)) return refuse(400, 'delayMs must be a number >= 0, or null');
+		const view = delayMs === undefined ? advance(sandbox, id, status, recipients) : advanceAfter(sandbox, id, delayMs, status, recipients);
+		return view || refuse(404, 'message not found');
 	}],
 	['GET', /^\/faults$/, (sandbox) => sandbox.state.faults.list()],
 	['DELETE', /^\/faults$/, (sandbox) => {
