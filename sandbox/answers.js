@@ -5,7 +5,8 @@
  * (written as it is: injected faults, non-envelope answers).
  */
 
-const iso = (ms) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+/** ISO 8601 to the second, as Mifumo writes times. */
+const iso = (ms) => new Date(ms).toISOString().slice(0, 19) + 'Z';
 
 function envelope(success, message, data = null, errorCode = null, details = null) {
 	return { success, message, data, error_code: errorCode, details };

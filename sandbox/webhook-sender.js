@@ -19,7 +19,7 @@ function emitMessageWebhooks(sandbox, msg, overall, changed) {
 	const config = sandbox.config;
 	if (config.dialect === 'source') return; // Mifumo's own server sends none
 	const queue = (delivery) => {
-		msg._webhookChain = msg._webhookChain.then(() => postWebhook(sandbox, { ...delivery, messageId: msg.message_id }));
+		msg._webhookChain = (msg._webhookChain || Promise.resolve()).then(() => postWebhook(sandbox, { ...delivery, messageId: msg.message_id }));
 	};
 	if (overall && msg.webhook_url) {
 		const payload = {
