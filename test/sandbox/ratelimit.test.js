@@ -106,3 +106,47 @@ test('rate limits set at start', async () => {
 		await other.close();
 	}
 });
+
+describe('stats a test can read, and the Retry-After switch', () => {
+	test('sends and SMS accepted, the time of each accepted send, 429s per limit', async () => {
+		await ctl.configure({ rateLimits: { smsPerMinute: 3, callsPerHour: 6, contactOpsPerHour: 1 } });
+		const before = Date.now();
+		expect((await send(2)).status).toBe(200);
+		expect((await send(2)).status).toBe(429); // SMS per minute
+		expect((await api(sb, 'GET', '/contacts/')).status).toBe(200);
+		expect((await api(sb, 'GET', '/contacts/')).status).toBe(429); // contact operations
+		expect((await send(1)).status).toBe(200);
+		for (let i = 0; i < 3; i++) await api(sb, 'GET', '/sms/balance/');
+		expect((await api(sb, 'GET', '/sms/balance/')).status).toBe(429); // calls per hour
+		const stats = await ctl.stats();
+		expect(stats).toMatchObject({ requests: 9, sendsAccepted: 2, smsAccepted: 3, rateLimited: 3, rateLimitedBy: { smsPerMinute: 1, callsPerHour: 1, contactOpsPerHour: 1 } });
+		expect(stats.acceptedSendTimes).toHaveLength(2);
+		expect(stats.acceptedSendTimes[0]).toBeGreaterThanOrEqual(before);
+		expect(stats.acceptedSendTimes[1]).toBeGreaterThanOrEqual(stats.acceptedSendTimes[0]);
+		await ctl.addFault({ path: '/sms/balance/', status: 429 });
+		await api(sb, 'GET', '/sms/balance/');
+		expect(await ctl.stats()).toMatchObject({ rateLimited: 4, rateLimitedBy: { smsPerMinute: 1, callsPerHour: 1, contactOpsPerHour: 1 } });
+	});
+
+	test('retryAfter: false leaves the header out, the envelope stays', async () => {
+		await ctl.configure({ rateLimits: { smsPerMinute: 1 }, retryAfter: false });
+		await send(1);
+		const r = await send(1);
+		expect(r.status).toBe(429);
+		expect(r.headers.get('retry-after')).toBeNull();
+		expect(r.body).toEqual({ success: false, message: 'Rate limit exceeded: 1 SMS per minute', data: null, error_code: 'RATE_LIMIT_EXCEEDED', details: expect.stringMatching(/^Retry after \d+ seconds$/) });
+	});
+
+	test('windows scale for tests: an accepted rate can be measured', async () => {
+		await ctl.configure({ rateLimits: { smsPerMinute: 2 }, rateWindowMs: { smsPerMinute: 300 } });
+		const end = Date.now() + 1000;
+		while (Date.now() < end) {
+			const r = await send(1);
+			if (r.status === 429) await sleep(Number(r.headers.get('retry-after')) * 50);
+		}
+		const { acceptedSendTimes } = await ctl.stats();
+		// never more than 2 accepted in any 300 ms window
+		for (let i = 2; i < acceptedSendTimes.length; i++) expect(acceptedSendTimes[i] - acceptedSendTimes[i - 2]).toBeGreaterThanOrEqual(300);
+		expect(acceptedSendTimes.length).toBeGreaterThanOrEqual(4);
+	});
+});
