@@ -1,9 +1,7 @@
 'use strict';
 /** What a send costs: encoding and parts as a gateway counts them, billed parts × recipients. */
-const { startSandbox } = require('../../sandbox');
-const { SandboxClient } = require('../../sandbox/client');
 const { countSegments } = require('../../sandbox/sms-encoding');
-const { api } = require('./helpers');
+const { useSandboxServer, api } = require('./helpers');
 
 describe('countSegments', () => {
 	test.each([
@@ -34,27 +32,20 @@ describe('countSegments', () => {
 });
 
 describe('the send answer and the bill', () => {
-	let sb;
-	let ctl;
-	beforeAll(async () => {
-		sb = await startSandbox({ deliveryDelayMs: null, maxMessageLength: 1000 });
-		ctl = new SandboxClient(sb.url);
-	});
-	afterAll(() => sb.close());
-	beforeEach(() => ctl.reset());
+	const server = useSandboxServer({ maxMessageLength: 1000 });
 
 	test('segments × recipients × costPerSms leave the balance; the answer says encoding and segments', async () => {
 		const recipients = ['+255712345678', '+255712345679', '+255712345670'];
-		const r = await api(sb, 'POST', '/sms/send/', { body: { message: 'ы'.repeat(71), recipients } });
+		const r = await api(server.sb, 'POST', '/sms/send/', { body: { message: 'ы'.repeat(71), recipients } });
 		expect(r.body.data).toEqual({ message_id: expect.any(String), recipients, status: 'sent', cost: 60, currency: 'TZS', encoding: 'UCS-2', segments: 2 });
-		expect((await ctl.getBalance()).balance).toBe(5000 - 60);
-		expect(await ctl.messages()).toEqual([expect.objectContaining({ cost: 60, encoding: 'UCS-2', segments: 2 })]);
-		expect((await ctl.stats()).smsAccepted).toBe(6);
+		expect((await server.ctl.getBalance()).balance).toBe(5000 - 60);
+		expect(await server.ctl.messages()).toEqual([expect.objectContaining({ cost: 60, encoding: 'UCS-2', segments: 2 })]);
+		expect((await server.ctl.stats()).smsAccepted).toBe(6);
 	});
 
 	test('the balance must cover every part', async () => {
-		await ctl.setBalance(25);
-		const r = await api(sb, 'POST', '/sms/send/', { body: { message: 'a'.repeat(307), recipients: ['+255712345678'] } });
+		await server.ctl.setBalance(25);
+		const r = await api(server.sb, 'POST', '/sms/send/', { body: { message: 'a'.repeat(307), recipients: ['+255712345678'] } });
 		expect(r.status).toBe(402);
 		expect(r.body.details).toBe('This message costs 30 TZS; the balance is 25 TZS');
 	});
