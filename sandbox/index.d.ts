@@ -64,6 +64,8 @@ export declare class Sandbox {
 
 export declare function startSandbox(options?: SandboxOptions): Promise<Sandbox>;
 export declare function defaultConfig(): SandboxConfig;
+/** The encoding and SMS parts one recipient receives, as the sandbox bills them (independent of the node's count). */
+export declare function countSegments(text: string): { encoding: 'GSM-7' | 'UCS-2'; segments: number };
 export declare const DEFAULT_API_KEYS: Readonly<Record<string, Permission>>;
 export declare const DEFAULT_SENDER_IDS: readonly string[];
 export declare const API_PREFIX: '/api/integration/v1';

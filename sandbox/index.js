@@ -5,5 +5,6 @@
  */
 const { API_PREFIX, CONTROL_PREFIX, DEFAULT_API_KEYS, DEFAULT_SENDER_IDS, defaultConfig } = require('./config');
 const { Sandbox, startSandbox } = require('./server');
+const { countSegments } = require('./sms-encoding');
 
-module.exports = { startSandbox, Sandbox, DEFAULT_API_KEYS, DEFAULT_SENDER_IDS, API_PREFIX, CONTROL_PREFIX, defaultConfig };
+module.exports = { startSandbox, Sandbox, DEFAULT_API_KEYS, DEFAULT_SENDER_IDS, API_PREFIX, CONTROL_PREFIX, defaultConfig, countSegments };

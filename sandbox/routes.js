@@ -1,7 +1,7 @@
 'use strict';
 /**
- * The API's routes and the checks every request passes, in this order: route 404, auth 401,
- * permission 403, call/contact limits 429, method 405, JSON 400, handler.
+ * The API's routes and the checks every request passes, in this order: route 404, JWT refusal
+ * (jwtAuth), auth 401, permission 403, call/contact limits 429, method 405, JSON 400, handler.
  */
 const { API_PREFIX } = require('./config');
 const { fail } = require('./answers');

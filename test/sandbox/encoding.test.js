@@ -1,6 +1,6 @@
 'use strict';
 /** What a send costs: encoding and parts as a gateway counts them, billed parts × recipients. */
-const { countSegments } = require('../../sandbox/sms-encoding');
+const { countSegments } = require('../../sandbox');
 const { useSandboxServer, api } = require('./helpers');
 
 describe('countSegments', () => {
