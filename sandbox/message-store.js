@@ -19,9 +19,7 @@ const naturalOutcome = (config, phone) => (String(phone).endsWith('999') || (con
 function overallStatus(msg) {
 	const recipients = msg.recipientStatuses;
 	if (recipients.every((r) => r.status === recipients[0].status)) return recipients[0].status;
-	if (recipients.every((r) => r.status === 'failed')) return 'failed';
-	if (recipients.every((r) => isFinal(r.status))) return 'delivered';
-	return msg.status === 'scheduled' && recipients.every((r) => r.status === 'scheduled') ? 'scheduled' : 'sent';
+	return recipients.every((r) => isFinal(r.status)) ? 'delivered' : 'sent'; // some delivered, or some still pending
 }
 
 function lastDeliveryTime(msg) {
@@ -37,7 +35,7 @@ function newMessageId(config) {
 	return 'msg_' + Date.now().toString(36) + crypto.randomUUID().slice(-10); // randomUUID draws from a cache: seeding 50,000 stays fast
 }
 
-/** Store a message. fields: {message_id?, message, recipients, sender_id, schedule_time?, webhook_url?, api_key?, cost, createdMs, status} */
+/** Store a message. fields: {message_id?, message, recipients, sender_id, schedule_time?, webhook_url?, api_key?, cost, encoding, segments, createdMs, status} */
 function createMessage(sandbox, fields) {
 	const state = sandbox.state;
 	const msg = {
@@ -87,11 +85,11 @@ function afterSent(sandbox, msg) {
 
 /** Replace the message's pending delivery with one `delayMs` from now (null: none, until advanced). */
 function scheduleAdvance(sandbox, msg, delayMs, status, phones) {
-	if (msg.deliveryTimer) sandbox.clearTimer(msg.deliveryTimer);
-	msg.deliveryTimer = null;
+	if (msg._deliveryTimer) sandbox.clearTimer(msg._deliveryTimer);
+	msg._deliveryTimer = null;
 	if (delayMs === null) return;
-	msg.deliveryTimer = sandbox.setTimer(() => {
-		msg.deliveryTimer = null;
+	msg._deliveryTimer = sandbox.setTimer(() => {
+		msg._deliveryTimer = null;
 		advance(sandbox, msg.message_id, status, phones);
 	}, delayMs);
 }
@@ -127,7 +125,7 @@ function advance(sandbox, messageId, status, phones) {
 		const next = status || naturalOutcome(sandbox.config, r.phone);
 		if (r.status === next) continue;
 		r.status = next;
-		r.delivery_time = next === 'sent' ? null : iso(nowMs);
+		r.delivery_time = PENDING_STATUSES.includes(next) ? null : iso(nowMs);
 		r.updatedMs = nowMs;
 		changed.push(r);
 	}
