@@ -228,12 +228,12 @@ class Sandbox {
 		const entry = { method, path: url.pathname, query: queryObject(url.searchParams), headers: { ...req.headers }, body: tryJson(raw), rawBody: raw, status: null, at: started };
 		this._logRequest(entry);
 		this._countInFlight(res);
-		const answer = () => processRequest(this, method, url, raw, req.headers);
+		const answerRequest = () => processRequest(this, method, url, raw, req.headers);
 
 		if (this.config.latencyMs > 0) await this._sleep(this.config.latencyMs);
 		if (this.closed) return;
 		const fault = this.state.faults.take(method, url.pathname);
-		if (!fault) return this._write(res, answer(), entry, req, started);
+		if (!fault) return this._write(res, answerRequest(), entry, req, started);
 		entry.fault = fault.id;
 		if (fault.delayMs > 0 && fault.action !== 'hang') {
 			await this._sleep(fault.delayMs);
@@ -246,8 +246,8 @@ class Sandbox {
 			this._log(`${iso(Date.now())} ${method} ${req.url} -> (hang)`);
 			return;
 		}
-		if (fault.action === 'delay') return this._write(res, answer(), entry, req, started);
-		if (fault.processThenFail) answer(); // its answer is lost
+		if (fault.action === 'delay') return this._write(res, answerRequest(), entry, req, started);
+		if (fault.processThenFail) answerRequest(); // its answer is lost
 		if (fault.action === 'reset') {
 			entry.outcome = 'reset';
 			this._log(`${iso(Date.now())} ${method} ${req.url} -> (connection reset)`);
