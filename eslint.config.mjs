@@ -36,6 +36,7 @@ export default [
 			'dist/**',
 			'node_modules/**',
 			'test/**',
+			'sandbox/**',
 			'scripts/**',
 			'bench/**',
 			'coverage/**',

@@ -4,7 +4,7 @@
  * npm run bench [-- --quick] [-- --write] [-- --only case,case]
  *
  * Measures what the Mifumo node costs a workflow: each case runs the BUILT node (dist/) through
- * n8n-core's WorkflowExecute, in a fresh process, against the sandbox (test/sandbox) running in a
+ * n8n-core's WorkflowExecute, in a fresh process, against the sandbox (sandbox/) running in a
  * process of its own on loopback. Prints a table; --write puts it into BENCHMARKS.md (between the
  * generated-section markers; text outside them is kept). A benchmark, not a test: a missed goal
  * is reported, never a failure. It fails only when a case cannot run.

@@ -20,7 +20,7 @@ async function main() {
 	await local.ensureN8n({ log });
 	const tmpPack = queue.mkTemp('mifumo-queue-pack-');
 	const tgz = await local.buildAndPack({ destDir: tmpPack, build: !process.argv.includes('--no-build'), log });
-	const { startSandbox } = require('../test/sandbox');
+	const { startSandbox } = require('../sandbox');
 	const sandbox = await startSandbox({ port: 0, host: '127.0.0.1', balance: 1e9, rateLimits: { smsPerMinute: 0, callsPerHour: 0, contactOpsPerHour: 0 } });
 	const stack = await queue.startQueueStack({
 		tgz,

@@ -79,9 +79,9 @@ async function main() {
 	}
 	let startSandbox;
 	try {
-		({ startSandbox } = require(path.join(local.ROOT, 'test', 'sandbox')));
+		({ startSandbox } = require(path.join(local.ROOT, 'sandbox')));
 	} catch (err) {
-		throw new local.UserError(`The Mifumo sandbox (test/sandbox) cannot be loaded: ${err.message.split('\n')[0]}`);
+		throw new local.UserError(`The Mifumo sandbox (sandbox/) cannot be loaded: ${err.message.split('\n')[0]}`);
 	}
 
 	let tgz;

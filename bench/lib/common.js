@@ -1,6 +1,6 @@
 'use strict';
 /** Shared helpers of the benchmark cases: sandbox control, statistics, sandbox-side checks. */
-const { SandboxClient } = require('../../test/sandbox/client');
+const { SandboxClient } = require('../../sandbox/client');
 
 const API_KEY = 'sandbox-admin-key';
 

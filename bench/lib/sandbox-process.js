@@ -3,7 +3,7 @@
  * The sandbox in its own process, so that its CPU time and memory are not charged to the node
  * under test. Prints one JSON line {url} when listening; exits on SIGTERM or when stdin closes.
  */
-const { startSandbox } = require('../../test/sandbox');
+const { startSandbox } = require('../../sandbox');
 
 (async () => {
 	const sandbox = await startSandbox({ host: '127.0.0.1', port: 0, deliveryDelayMs: null, log: false });

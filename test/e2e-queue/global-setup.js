@@ -33,7 +33,7 @@ module.exports = async function globalSetup() {
 			tgz = await local.buildAndPack({ destDir: state.packDir, build: process.env.MIFUMO_E2E_SKIP_BUILD !== '1' });
 		}
 
-		const { startSandbox } = require('../sandbox');
+		const { startSandbox } = require('../../sandbox');
 		const sandbox = (state.sandbox = await startSandbox({
 			port: 0,
 			host: '127.0.0.1',

@@ -44,7 +44,7 @@ module.exports = async function globalSetup() {
 		await local.installPackage(userFolder, tgz);
 
 		const [n8nPort, brokerPort, sandboxPort] = [await local.freePort(), await local.freePort(), await local.freePort()];
-		const { startSandbox } = require('../sandbox');
+		const { startSandbox } = require('../../sandbox');
 		const sandbox = (state.sandbox = await startSandbox({ port: sandboxPort, host: '127.0.0.1', deliveryDelayMs: 1500 }));
 		const sandboxUrl = sandbox.url.replace(/\/$/, '');
 

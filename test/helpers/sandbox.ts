@@ -1,54 +1,21 @@
 /**
  * One sandbox per test file, reset before each test, and a `run` bound to it.
- * The sandbox is the project's Mifumo-compatible server (test/sandbox), on a free loopback port.
+ * The sandbox is the project's Mifumo-compatible server (sandbox/), on a free loopback port.
  */
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
 import { forgetAccountPaces } from '../../nodes/Mifumo/transport/pace';
+import { startSandbox, type Sandbox, type SandboxOptions } from '../../sandbox';
+import { SandboxClient, type LoggedRequest } from '../../sandbox/client';
 import { runMifumo, type RunOptions, type RunResult } from './engine';
 
-// The sandbox is plain JavaScript shared with the CLI and the end-to-end tests.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { startSandbox } = require('../sandbox') as { startSandbox: (options?: IDataObject) => Promise<Sandbox> };
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { SandboxClient } = require('../sandbox/client') as { SandboxClient: new (url: string) => SandboxControl };
+export type { LoggedRequest, SandboxOptions };
+/** The control plane (sandbox/client.js, typed in sandbox/client.d.ts). */
+export type SandboxControl = SandboxClient;
 
 export const API = '/api/integration/v1';
 export const ADMIN_KEY = 'sandbox-admin-key';
 export const READ_KEY = 'sandbox-read-key';
-
-interface Sandbox {
-	url: string;
-	close(): Promise<void>;
-}
-
-export interface LoggedRequest {
-	method: string;
-	path: string;
-	query: Record<string, string | string[]>;
-	headers: Record<string, string>;
-	body: IDataObject | null;
-	rawBody: string;
-	status: number;
-}
-
-/** The control plane (test/sandbox/client.js). */
-export interface SandboxControl {
-	reset(overrides?: IDataObject): Promise<unknown>;
-	configure(config: IDataObject): Promise<unknown>;
-	requests(): Promise<LoggedRequest[]>;
-	clearRequests(): Promise<unknown>;
-	messages(): Promise<Array<IDataObject & { message_id: string; recipients: string[] }>>;
-	faults?(): Promise<unknown>;
-	addFault(fault: IDataObject): Promise<unknown>;
-	clearFaults(): Promise<unknown>;
-	setBalance(balance: number): Promise<unknown>;
-	resetStats(): Promise<unknown>;
-	stats(): Promise<IDataObject & { inFlight: number; maxInFlight: number; rateLimited: number }>;
-	seed(data: IDataObject): Promise<IDataObject>;
-	advance(messageId: string, status: string, recipients?: string[]): Promise<unknown>;
-	[method: string]: unknown;
-}
 
 export interface SandboxFixture {
 	url: string;
@@ -61,11 +28,11 @@ export interface SandboxFixture {
 	serverData(path: string, query?: Record<string, string>): Promise<unknown>;
 }
 
-/** Starts a sandbox for the test file; `overrides` apply at every reset. */
-export function useSandbox(overrides: IDataObject = {}): SandboxFixture {
+/** Starts a sandbox for the test file; `overrides` (e.g. `{ dialect: 'source' }`) apply at every reset. */
+export function useSandbox(overrides: SandboxOptions = {}): SandboxFixture {
 	let sandbox: Sandbox;
 	const fixture = {} as SandboxFixture;
-	const defaults: IDataObject = { deliveryDelayMs: null, ...overrides };
+	const defaults: SandboxOptions = { deliveryDelayMs: null, ...overrides };
 
 	beforeAll(async () => {
 		sandbox = await startSandbox({ host: '127.0.0.1', port: 0, ...defaults });

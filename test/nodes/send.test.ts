@@ -46,6 +46,8 @@ describe('sms.send', () => {
 					status: 'sent',
 					cost: 30,
 					currency: 'TZS',
+					encoding: 'GSM-7',
+					segments: 1,
 				},
 				pairedItem: { item: 0 },
 			},

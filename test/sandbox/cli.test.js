@@ -2,10 +2,10 @@
 const path = require('node:path');
 const net = require('node:net');
 const { spawn } = require('node:child_process');
-const { parseArgs } = require('./cli');
+const { parseArgs } = require('../../sandbox/cli');
 const { api, until } = require('./helpers');
 
-const CLI = path.join(__dirname, 'cli.js');
+const CLI = path.join(__dirname, '..', '..', 'sandbox', 'cli.js');
 
 function startCli(args = [], env = {}) {
 	const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -51,7 +51,7 @@ describe('cli', () => {
 		expect(s.body).toEqual({
 			success: true,
 			message: 'SMS sent successfully',
-			data: { message_id: expect.stringMatching(/^msg_/), recipients: ['+255123456789'], status: 'sent', cost: 10, currency: 'TZS' },
+			data: { message_id: expect.stringMatching(/^msg_/), recipients: ['+255123456789'], status: 'sent', cost: 10, currency: 'TZS', encoding: 'GSM-7', segments: 1 },
 			error_code: null,
 			details: null,
 		});

@@ -1,9 +1,26 @@
 'use strict';
 /** Test helpers for the sandbox's own tests (real HTTP on loopback). */
 const http = require('node:http');
+const { startSandbox } = require('../../sandbox');
+const { SandboxClient } = require('../../sandbox/client');
 
 const PREFIX = '/api/integration/v1';
 const KEYS = { admin: 'sandbox-admin-key', write: 'sandbox-write-key', read: 'sandbox-read-key' };
+
+/**
+ * One sandbox for the test file (or describe block), reset before each test with `resetWith`
+ * (null: the file resets it itself): `server.sb` is the Sandbox, `server.ctl` its control client.
+ */
+function useSandboxServer(startOptions = {}, resetWith = {}) {
+	const server = { sb: null, ctl: null };
+	beforeAll(async () => {
+		server.sb = await startSandbox({ deliveryDelayMs: null, ...startOptions });
+		server.ctl = new SandboxClient(server.sb.url);
+	});
+	afterAll(() => server.sb.close());
+	if (resetWith !== null) beforeEach(() => server.ctl.reset(resetWith));
+	return server;
+}
 
 /** Call the API. opts: {key (null = no Authorization), auth (raw header), body (JSON), raw (string), headers} */
 async function api(sb, method, path, opts = {}) {
@@ -87,4 +104,4 @@ async function until(fn, timeoutMs = 3000, stepMs = 10) {
 	}
 }
 
-module.exports = { api, startReceiver, sleep, until, KEYS, PREFIX };
+module.exports = { useSandboxServer, api, startReceiver, sleep, until, KEYS, PREFIX };

@@ -1,19 +1,11 @@
 'use strict';
 const crypto = require('node:crypto');
-const { startSandbox } = require('./index');
-const { SandboxClient } = require('./client');
-const { api, KEYS, startReceiver, until } = require('./helpers');
+const { startSandbox } = require('../../sandbox');
+const { useSandboxServer, api, KEYS, startReceiver, until } = require('./helpers');
 
-let sb;
-let ctl;
+const server = useSandboxServer();
 let rx;
-beforeAll(async () => {
-	sb = await startSandbox({ deliveryDelayMs: null });
-	ctl = new SandboxClient(sb.url);
-});
-afterAll(() => sb.close());
 beforeEach(async () => {
-	await ctl.reset();
 	rx = await startReceiver();
 });
 afterEach(() => rx.close());
@@ -22,8 +14,8 @@ const hmac = (secret, raw) => crypto.createHmac('sha256', secret).update(raw).di
 const TS = expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
 
 test('guide dialect: "sent" right after the send, then the final status, with Bearer <sending key>', async () => {
-	await ctl.configure({ deliveryDelayMs: 30 });
-	const r = await api(sb, 'POST', '/sms/send/', { key: KEYS.admin, body: { message: 'hi', recipients: ['+255712345678', '+255712345999'], sender_id: 'INFO', webhook_url: `${rx.url}/sms-webhook` } });
+	await server.ctl.configure({ deliveryDelayMs: 30 });
+	const r = await api(server.sb, 'POST', '/sms/send/', { key: KEYS.admin, body: { message: 'hi', recipients: ['+255712345678', '+255712345999'], sender_id: 'INFO', webhook_url: `${rx.url}/sms-webhook` } });
 	const id = r.body.data.message_id;
 	await rx.waitFor(2);
 	expect(rx.hits).toHaveLength(2);
@@ -52,40 +44,40 @@ test('guide dialect: "sent" right after the send, then the final status, with Be
 		],
 		metadata: { sender_id: 'INFO', cost: 20, currency: 'TZS' },
 	});
-	const log = await ctl.webhooks();
+	const log = await server.ctl.webhooks();
 	expect(log).toHaveLength(2);
 	expect(log[1]).toMatchObject({ dialect: 'guide', url: `${rx.url}/sms-webhook`, message_id: id, event: 'delivered', status: 200, responseBody: '{"ok":true}', error: null });
 	expect(log[1].headers.authorization).toBe(`Bearer ${KEYS.admin}`);
 	expect(log[1].rawBody).toBe(rx.hits[1].rawBody);
-	expect((await ctl.stats()).webhooksSent).toBe(2);
+	expect((await server.ctl.stats()).webhooksSent).toBe(2);
 });
 
 test('guide dialect: all failed -> "failed"; advance through control plane fires it', async () => {
-	const r = await api(sb, 'POST', '/sms/send/', { body: { message: 'hi', recipients: ['+255712345999'], webhook_url: rx.url } });
+	const r = await api(server.sb, 'POST', '/sms/send/', { body: { message: 'hi', recipients: ['+255712345999'], webhook_url: rx.url } });
 	await rx.waitFor(1);
-	await ctl.advance(r.body.data.message_id);
+	await server.ctl.advance(r.body.data.message_id);
 	await rx.waitFor(2);
 	expect(rx.hits[1].body.status).toBe('failed');
 	expect(rx.hits[1].headers.authorization).toBe(`Bearer ${KEYS.write}`);
 	// forcing a status
-	const r2 = await api(sb, 'POST', '/sms/send/', { body: { message: 'hi', recipients: ['+255712345678'], webhook_url: rx.url } });
+	const r2 = await api(server.sb, 'POST', '/sms/send/', { body: { message: 'hi', recipients: ['+255712345678'], webhook_url: rx.url } });
 	await rx.waitFor(3);
-	await ctl.advance(r2.body.data.message_id, 'failed');
+	await server.ctl.advance(r2.body.data.message_id, 'failed');
 	await rx.waitFor(4);
 	expect(rx.hits[3].body).toMatchObject({ message_id: r2.body.data.message_id, status: 'failed', recipients: [{ phone: '+255712345678', status: 'failed', delivery_time: TS }] });
 });
 
 test('no webhook_url -> no guide webhook', async () => {
-	await api(sb, 'POST', '/sms/send/', { body: { message: 'hi', recipients: ['+255712345678'] } });
-	expect(await ctl.webhooks()).toEqual([]);
+	await api(server.sb, 'POST', '/sms/send/', { body: { message: 'hi', recipients: ['+255712345678'] } });
+	expect(await server.ctl.webhooks()).toEqual([]);
 });
 
 test('dashboard dialect: per recipient, signed with HMAC-SHA256 of the raw body', async () => {
-	await ctl.configure({ dashboardWebhookUrl: `${rx.url}/dash`, webhookSecret: 's3cret' });
-	const r = await api(sb, 'POST', '/sms/send/', { body: { message: 'hi', recipients: ['+255712345678', '+255712345999'] } });
+	await server.ctl.configure({ dashboardWebhookUrl: `${rx.url}/dash`, webhookSecret: 's3cret' });
+	const r = await api(server.sb, 'POST', '/sms/send/', { body: { message: 'hi', recipients: ['+255712345678', '+255712345999'] } });
 	const id = r.body.data.message_id;
 	await rx.waitFor(2);
-	await ctl.advance(id);
+	await server.ctl.advance(id);
 	await rx.waitFor(4);
 	expect(rx.hits.map((h) => [h.body.event, h.body.recipient])).toEqual([
 		['message.sent', '+255712345678'],
@@ -112,8 +104,8 @@ test('dashboard dialect: per recipient, signed with HMAC-SHA256 of the raw body'
 });
 
 test('dashboard dialect without secret is unsigned; both dialects together', async () => {
-	await ctl.configure({ dashboardWebhookUrl: `${rx.url}/dash` });
-	await api(sb, 'POST', '/sms/send/', { body: { message: 'hi', recipients: ['+255712345678'], webhook_url: `${rx.url}/guide` } });
+	await server.ctl.configure({ dashboardWebhookUrl: `${rx.url}/dash` });
+	await api(server.sb, 'POST', '/sms/send/', { body: { message: 'hi', recipients: ['+255712345678'], webhook_url: `${rx.url}/guide` } });
 	await rx.waitFor(2);
 	expect(rx.hits.map((h) => h.url).sort()).toEqual(['/dash', '/guide']);
 	const dash = rx.hits.find((h) => h.url === '/dash');
@@ -123,41 +115,41 @@ test('dashboard dialect without secret is unsigned; both dialects together', asy
 test('webhook failures never crash the server and are logged', async () => {
 	const bad = await startReceiver({ status: 500 });
 	await bad.close();
-	await api(sb, 'POST', '/sms/send/', { body: { message: 'hi', recipients: ['+255712345678'], webhook_url: bad.url } });
-	const err = await until(async () => (await ctl.webhooks()).find((w) => w.error));
+	await api(server.sb, 'POST', '/sms/send/', { body: { message: 'hi', recipients: ['+255712345678'], webhook_url: bad.url } });
+	const err = await until(async () => (await server.ctl.webhooks()).find((w) => w.error));
 	expect(err).toMatchObject({ status: null, error: expect.any(String) });
 	const failing = await startReceiver({ status: 500 });
-	await api(sb, 'POST', '/sms/send/', { body: { message: 'hi', recipients: ['+255712345678'], webhook_url: failing.url } });
+	await api(server.sb, 'POST', '/sms/send/', { body: { message: 'hi', recipients: ['+255712345678'], webhook_url: failing.url } });
 	await failing.waitFor(1);
-	const logged = await until(async () => (await ctl.webhooks()).find((w) => w.status === 500));
+	const logged = await until(async () => (await server.ctl.webhooks()).find((w) => w.status === 500));
 	expect(logged.error).toBeNull();
 	await failing.close();
-	expect((await api(sb, 'GET', '/sms/balance/')).status).toBe(200);
+	expect((await api(server.sb, 'GET', '/sms/balance/')).status).toBe(200);
 });
 
 describe('POST /__sandbox/webhooks/send', () => {
 	const payload = { message_id: 'msg_1', status: 'delivered', recipients: [{ phone: '+255712345678', status: 'delivered', delivery_time: '2024-01-01T10:05:00Z' }], metadata: { sender_id: 'MIFUMO', cost: 10, currency: 'TZS' } };
 
 	test('guide dialect with the default key, a given key, or none', async () => {
-		const a = await ctl.sendWebhook({ url: `${rx.url}/hook`, payload });
+		const a = await server.ctl.sendWebhook({ url: `${rx.url}/hook`, payload });
 		expect(a).toEqual({ status: 200, body: '{"ok":true}', error: null });
 		expect(rx.hits[0].headers.authorization).toBe(`Bearer ${KEYS.admin}`);
 		expect(rx.hits[0].body).toEqual(payload);
-		await ctl.sendWebhook({ url: rx.url, payload, key: 'wrong-key' });
+		await server.ctl.sendWebhook({ url: rx.url, payload, key: 'wrong-key' });
 		expect(rx.hits[1].headers.authorization).toBe('Bearer wrong-key');
-		await ctl.sendWebhook({ url: rx.url, payload, key: null });
+		await server.ctl.sendWebhook({ url: rx.url, payload, key: null });
 		expect(rx.hits[2].headers.authorization).toBeUndefined();
 	});
 
 	test('dashboard dialect signed with a given secret or the configured one; raw (malformed) bodies; extra headers', async () => {
 		const dp = { event: 'message.delivered', message_id: 'msg_1', recipient: '+255712345678', status: 'delivered' };
-		await ctl.sendWebhook({ url: rx.url, payload: dp, dialect: 'dashboard', secret: 'abc' });
+		await server.ctl.sendWebhook({ url: rx.url, payload: dp, dialect: 'dashboard', secret: 'abc' });
 		expect(rx.hits[0].headers['x-webhook-signature']).toBe(hmac('abc', rx.hits[0].rawBody));
 		expect(rx.hits[0].headers.authorization).toBeUndefined();
-		await ctl.configure({ webhookSecret: 'cfg' });
-		await ctl.sendWebhook({ url: rx.url, payload: dp, dialect: 'dashboard' });
+		await server.ctl.configure({ webhookSecret: 'cfg' });
+		await server.ctl.sendWebhook({ url: rx.url, payload: dp, dialect: 'dashboard' });
 		expect(rx.hits[1].headers['x-webhook-signature']).toBe(hmac('cfg', rx.hits[1].rawBody));
-		await ctl.sendWebhook({ url: rx.url, rawBody: 'not json{', dialect: 'dashboard', secret: null, headers: { 'Content-Type': 'text/plain', 'X-Extra': '1' } });
+		await server.ctl.sendWebhook({ url: rx.url, rawBody: 'not json{', dialect: 'dashboard', secret: null, headers: { 'Content-Type': 'text/plain', 'X-Extra': '1' } });
 		expect(rx.hits[2].rawBody).toBe('not json{');
 		expect(rx.hits[2].headers['content-type']).toBe('text/plain');
 		expect(rx.hits[2].headers['x-extra']).toBe('1');
@@ -166,12 +158,12 @@ describe('POST /__sandbox/webhooks/send', () => {
 
 	test('receiver status and body are returned; unreachable -> error', async () => {
 		const r401 = await startReceiver({ status: 401, reply: 'nope' });
-		expect(await ctl.sendWebhook({ url: r401.url, payload })).toEqual({ status: 401, body: 'nope', error: null });
+		expect(await server.ctl.sendWebhook({ url: r401.url, payload })).toEqual({ status: 401, body: 'nope', error: null });
 		await r401.close();
-		const dead = await ctl.sendWebhook({ url: r401.url, payload });
+		const dead = await server.ctl.sendWebhook({ url: r401.url, payload });
 		expect(dead.status).toBeNull();
 		expect(dead.error).toEqual(expect.any(String));
-		await expect(ctl.sendWebhook({ payload })).rejects.toMatchObject({ status: 400 });
+		await expect(server.ctl.sendWebhook({ payload })).rejects.toMatchObject({ status: 400 });
 	});
 });
 

@@ -8,19 +8,9 @@ import { createHmac } from 'node:crypto';
 
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
+import { startSandbox } from '../../sandbox';
+import { SandboxClient } from '../../sandbox/client';
 import { startTriggerHarness, type TriggerHarness } from './webhookHarness';
-
-// The sandbox is plain JavaScript shared with the CLI and the end-to-end tests.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { startSandbox } = require('../sandbox') as { startSandbox: (options?: IDataObject) => Promise<{ url: string; close(): Promise<void> }> };
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { SandboxClient } = require('../sandbox/client') as { SandboxClient: new (url: string) => SandboxControl };
-
-interface SandboxControl {
-	reset(overrides?: IDataObject): Promise<unknown>;
-	sendWebhook(opts: IDataObject): Promise<{ status: number | null; body: string | null; error: string | null }>;
-	webhooks(): Promise<Array<{ dialect: string; url: string; event: string; body: IDataObject; rawBody: string; status: number | null; error: string | null }>>;
-}
 
 const API_KEY = 'sandbox-admin-key';
 const SECRET = 'whsec_5f0c7d9a3b64';
@@ -54,7 +44,7 @@ const dashboardPayload = (event = 'message.delivered', status = 'delivered') => 
 });
 
 let sandboxServer: { url: string; close(): Promise<void> };
-let sandbox: SandboxControl;
+let sandbox: SandboxClient;
 const harnesses: TriggerHarness[] = [];
 
 beforeAll(async () => {

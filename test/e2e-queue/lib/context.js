@@ -7,7 +7,7 @@ const path = require('path');
 const { spawnSync } = require('child_process');
 const local = require('../../../scripts/n8n-local');
 const queue = require('../../../scripts/lib/queue');
-const { SandboxClient } = require('../../sandbox/client');
+const { SandboxClient } = require('../../../sandbox/client');
 const { OWNER } = require('./workflows');
 
 function queueContext() {

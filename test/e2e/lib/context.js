@@ -3,7 +3,7 @@
 // control plane, and polling helpers.
 
 const local = require('../../../scripts/n8n-local');
-const { SandboxClient } = require('../../sandbox/client');
+const { SandboxClient } = require('../../../sandbox/client');
 const { OWNER } = require('./constants');
 
 function e2eContext() {

@@ -9,6 +9,9 @@ const { startSandbox, DEFAULT_API_KEYS } = require('./index');
 const FLAGS = {
 	port: 'int',
 	host: 'string',
+	dialect: 'dialect',
+	'jwt-auth': 'bool',
+	'send-answers-500': 'bool',
 	keys: 'keys',
 	'sms-per-minute': 'limit',
 	'calls-per-hour': 'limit',
@@ -23,10 +26,13 @@ const FLAGS = {
 	quiet: 'bool',
 };
 
-const HELP = `Usage: node test/sandbox/cli.js [options]
+const HELP = `Usage: node sandbox/cli.js [options]
 
   --port N                   port (default 8001; 0 = any free port)       MIFUMO_SANDBOX_PORT
   --host H                   host (default 127.0.0.1)                     MIFUMO_SANDBOX_HOST
+  --dialect guide|source     answer as the vendor's guide (default) or as Mifumo's own server
+  --jwt-auth                 as Mifumo's server ships: refuse every Bearer API key (401 token_not_valid)
+  --send-answers-500         as Mifumo's server ships: answer a valid send 500, send nothing
   --keys k:perm,k:perm       API keys (perm: read | write | admin)        MIFUMO_SANDBOX_KEYS
   --sms-per-minute N         SMS rate limit (0 = unlimited, default 100)
   --calls-per-hour N         API call rate limit (default 1000)
@@ -77,6 +83,9 @@ function convert(name, type, raw) {
 			if (!Object.keys(keys).length) throw bad();
 			return keys;
 		}
+		case 'dialect':
+			if (!['guide', 'source'].includes(raw)) throw new UsageError(`invalid value for --dialect: ${raw} (guide | source)`);
+			return raw;
 		case 'list':
 			return raw.split(',').map((s) => s.trim()).filter(Boolean);
 		case 'bool':
@@ -95,7 +104,7 @@ function parseArgs(argv, env) {
 	for (let i = 0; i < argv.length; i++) {
 		const a = argv[i];
 		if (a === '--help' || a === '-h') return { help: true };
-		const m = /^--([a-z-]+)(?:=(.*))?$/.exec(a);
+		const m = /^--([a-z0-9-]+)(?:=(.*))?$/.exec(a);
 		if (!m || !(m[1] in FLAGS)) throw new UsageError(`unknown option: ${a} (see --help)`);
 		const type = FLAGS[m[1]];
 		let raw = m[2];
@@ -112,6 +121,9 @@ function parseArgs(argv, env) {
 	if ('port' in values) opts.port = values.port;
 	if ('host' in values) opts.host = values.host;
 	if ('keys' in values) opts.apiKeys = values.keys;
+	if ('dialect' in values) opts.dialect = values.dialect;
+	if ('jwt-auth' in values) opts.jwtAuth = values['jwt-auth'];
+	if ('send-answers-500' in values) opts.sendAnswers500 = values['send-answers-500'];
 	const rl = {};
 	if ('sms-per-minute' in values) rl.smsPerMinute = values['sms-per-minute'];
 	if ('calls-per-hour' in values) rl.callsPerHour = values['calls-per-hour'];
