@@ -86,17 +86,22 @@ export async function runSendPlan(client: MifumoClient, plan: SendPlan): Promise
 	const results: IDataObject[] = [];
 	for (const request of plan.requests) {
 		try {
-			const data = await client.sendSms(request.body);
-			results.push({
-				...data,
-				...(request.parts ? { part: request.part, parts: request.parts } : {}),
-				...(plan.skipped.length ? { skipped_recipients: plan.skipped } : {}),
-			});
+			results.push(await sendPlannedRequest(client, request, plan.skipped));
 		} catch (error) {
 			throw withProgress(error, results, plan.smsCount);
 		}
 	}
 	return results;
+}
+
+/** One request of a plan, and the output record of its answer: Mifumo's data with what the node adds. */
+export async function sendPlannedRequest(client: MifumoClient, request: PlannedRequest, skipped: unknown[]): Promise<IDataObject> {
+	const data = await client.sendSms(request.body);
+	return {
+		...data,
+		...(request.parts ? { part: request.part, parts: request.parts } : {}),
+		...(skipped.length ? { skipped_recipients: skipped } : {}),
+	};
 }
 
 function messageParts(node: INode, itemIndex: number, message: string, split: boolean): string[] {
