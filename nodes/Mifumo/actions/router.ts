@@ -1,7 +1,8 @@
 /**
  * The one per-item loop: every operation handles one item; this loop runs items in a pool,
  * pairs each output item with its input, keeps input order, honours Continue On Fail and
- * gives every error its item index.
+ * gives every error its item index. An operation that combines items into shared requests
+ * (`executeBatch`) gets them all at once and gives back one outcome per item, handled the same way.
  */
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
@@ -58,21 +59,33 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		}
 	}
 	const connection: SharedConnection = {};
+	const clientFor = (itemIndex: number) =>
+		new MifumoClient(this, settings.messagesPerMinute, readRequestPolicy(this, itemIndex), connection);
+	const output = (records: IDataObject[], itemIndex: number) => {
+		// An array in `data` is a list: one output item per element.
+		results[itemIndex] = this.helpers.constructExecutionMetaData(
+			this.helpers.returnJsonArray(records.flat() as IDataObject[]),
+			{ itemData: { item: itemIndex } },
+		);
+	};
 
-	await runInPool(items.length, settings.concurrency, () => failure !== undefined, async (itemIndex, slot) => {
-		try {
-			const client = new MifumoClient(this, settings.messagesPerMinute, readRequestPolicy(this, itemIndex), connection);
-			const records = await operation.execute.call(this, itemIndex, client, slot);
-			// An array in `data` is a list: one output item per element.
-			results[itemIndex] = this.helpers.constructExecutionMetaData(
-				this.helpers.returnJsonArray(records.flat() as IDataObject[]),
-				{ itemData: { item: itemIndex } },
-			);
-			done++;
-		} catch (error) {
-			fail(error, itemIndex);
-		}
-	});
+	const batch = await operation.executeBatch?.call(this, clientFor);
+	if (batch) {
+		done = batch.filter(Array.isArray).length;
+		batch.forEach((outcome, itemIndex) => {
+			if (outcome instanceof Error) fail(outcome, itemIndex);
+			else if (outcome) output(outcome, itemIndex);
+		});
+	} else {
+		await runInPool(items.length, settings.concurrency, () => failure !== undefined, async (itemIndex, slot) => {
+			try {
+				output(await operation.execute.call(this, itemIndex, clientFor(itemIndex), slot), itemIndex);
+				done++;
+			} catch (error) {
+				fail(error, itemIndex);
+			}
+		});
+	}
 
 	if (failure) throw failure;
 	return [results.flat()];

@@ -16,9 +16,22 @@ export type OperationExecute = (
 	slot: ItemSlot,
 ) => Promise<IDataObject[]>;
 
+/** What a batch gives each item: its records, the error that failed it, or nothing (the run stopped first). */
+export type ItemOutcome = IDataObject[] | Error | undefined;
+
+/**
+ * All items at once, for an operation that may combine items into shared requests: one outcome
+ * per item, or undefined when combining does not apply and the per-item loop runs instead.
+ */
+export type OperationExecuteBatch = (
+	this: IExecuteFunctions,
+	clientFor: (itemIndex: number) => MifumoClient,
+) => Promise<ItemOutcome[] | undefined>;
+
 export interface OperationModule {
 	description: INodeProperties[];
 	execute: OperationExecute;
+	executeBatch?: OperationExecuteBatch;
 	/** Sends are paced and may run several items at once; other operations run one item at a time. */
 	sendsSms?: boolean;
 }

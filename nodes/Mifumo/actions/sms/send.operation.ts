@@ -2,10 +2,28 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import { splitRecipientList } from '../../helpers/phone';
-import { requireText } from '../../helpers/validation';
+import { readBoolean, requireText } from '../../helpers/validation';
 import type { MifumoClient } from '../../transport';
+import type { ItemOutcome } from '../types';
+import { sendCombined } from './sendBatch';
 import { readSendSettings, sendAdditionalFields, sendOptions, senderIdProperty } from './sendFields';
-import { planSend, readRecipients, runSendPlan } from './sendPlan';
+import { planSend, readRecipients, runSendPlan, type SendPlan } from './sendPlan';
+
+const combineItemsOption: INodeProperties = {
+	displayName: 'Combine Items',
+	name: 'batchItems',
+	type: 'boolean',
+	default: false,
+	description:
+		'Whether items with the same text, Sender ID, Schedule Time and Webhook URL share requests (up to Recipients Per Request numbers each) instead of one request per item. Each item still gets its own output, with its own numbers.',
+};
+
+const options: INodeProperties = {
+	...sendOptions,
+	options: [...(sendOptions.options as INodeProperties[]), combineItemsOption].sort((a, b) =>
+		a.displayName.localeCompare(b.displayName),
+	),
+};
 
 const properties: INodeProperties[] = [
 	{
@@ -30,7 +48,7 @@ const properties: INodeProperties[] = [
 	},
 	senderIdProperty,
 	sendAdditionalFields,
-	sendOptions,
+	options,
 ];
 
 export const description = updateDisplayOptions({ show: { resource: ['sms'], operation: ['send'] } }, properties);
@@ -38,10 +56,37 @@ export const description = updateDisplayOptions({ show: { resource: ['sms'], ope
 export const sendsSms = true;
 
 export async function execute(this: IExecuteFunctions, itemIndex: number, client: MifumoClient): Promise<IDataObject[]> {
-	const node = this.getNode();
-	const message = requireText(node, itemIndex, this.getNodeParameter('message', itemIndex, ''), 'Message', 'Enter the text of the SMS.');
-	const settings = readSendSettings(this, itemIndex);
-	const entries = splitRecipientList(this.getNodeParameter('recipients', itemIndex, ''));
+	return await runSendPlan(client, planItem(this, itemIndex).plan);
+}
+
+/** Combine Items: when any item asks for it, the items are planned together and share requests. */
+export async function executeBatch(
+	this: IExecuteFunctions,
+	clientFor: (itemIndex: number) => MifumoClient,
+): Promise<ItemOutcome[] | undefined> {
+	const itemCount = this.getInputData().length;
+	const combines = (itemIndex: number) =>
+		readBoolean(this.getNode(), itemIndex, this.getNodeParameter('options.batchItems', itemIndex, false), 'Options → Combine Items') === true;
+	let any = false;
+	for (let itemIndex = 0; itemIndex < itemCount && !any; itemIndex++) {
+		try {
+			any = combines(itemIndex);
+		} catch {
+			// A bad value fails its own item, when it is planned below.
+		}
+	}
+	if (!any) return undefined;
+	return await sendCombined(this, itemCount, (itemIndex) => {
+		const { plan, recipientsPerRequest } = planItem(this, itemIndex);
+		return { itemIndex, plan, recipientsPerRequest, combine: combines(itemIndex), client: clientFor(itemIndex) };
+	});
+}
+
+function planItem(context: IExecuteFunctions, itemIndex: number): { plan: SendPlan; recipientsPerRequest: number } {
+	const node = context.getNode();
+	const message = requireText(node, itemIndex, context.getNodeParameter('message', itemIndex, ''), 'Message', 'Enter the text of the SMS.');
+	const settings = readSendSettings(context, itemIndex);
+	const entries = splitRecipientList(context.getNodeParameter('recipients', itemIndex, ''));
 	const { recipients, skipped } = readRecipients(node, itemIndex, entries, settings);
-	return await runSendPlan(client, planSend(node, itemIndex, message, recipients, skipped, settings));
+	return { plan: planSend(node, itemIndex, message, recipients, skipped, settings), recipientsPerRequest: settings.recipientsPerRequest };
 }

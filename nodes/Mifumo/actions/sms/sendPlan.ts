@@ -117,7 +117,7 @@ function messageParts(node: INode, itemIndex: number, message: string, split: bo
 }
 
 /** When a later request of the same item fails, say what already went out: nothing is lost silently. */
-function withProgress(error: unknown, sent: IDataObject[], total: number): unknown {
+export function withProgress(error: unknown, sent: IDataObject[], total: number): unknown {
 	if (sent.length === 0 || !(error instanceof Error)) return error;
 	const ids = sent.map((result) => result.message_id).filter(Boolean).join(', ');
 	const count = sent.reduce((sum, result) => sum + (Array.isArray(result.recipients) ? result.recipients.length : 0), 0);

@@ -1,0 +1,146 @@
+/**
+ * Options → Combine Items: items that send the same text the same way share requests, up to
+ * Recipients Per Request numbers each, so 5,000 items of one text cost 50 calls, not 5,000.
+ * Every item still gets its own output items, paired with it, narrowed to its own numbers.
+ */
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+
+import type { MifumoClient } from '../../transport';
+import type { ItemOutcome } from '../types';
+import { sendPlannedRequest, withProgress, type PlannedRequest, type SendPlan } from './sendPlan';
+
+/** One item, checked and planned on its own, as Send would send it. */
+export interface PlannedItem {
+	itemIndex: number;
+	plan: SendPlan;
+	recipientsPerRequest: number;
+	/** False: the item goes out in requests of its own. */
+	combine: boolean;
+	client: MifumoClient;
+}
+
+/** The numbers one item has in a combined request. */
+interface ItemShare {
+	item: PlannedItem;
+	recipients: string[];
+}
+
+interface CombinedRequest {
+	/** The first carried item's request: text, sender ID, schedule, webhook, part. */
+	template: PlannedRequest;
+	numbers: Set<string>;
+	shares: Map<number, ItemShare>;
+}
+
+/**
+ * Plans every item first (`planItem` throws for bad input: that item fails alone, before any
+ * request), then sends the combined requests one after another.
+ */
+export async function sendCombined(
+	context: IExecuteFunctions,
+	itemCount: number,
+	planItem: (itemIndex: number) => PlannedItem,
+): Promise<ItemOutcome[]> {
+	const continueOnFail = context.continueOnFail();
+	const outcomes: ItemOutcome[] = new Array(itemCount).fill(undefined);
+	const planned: PlannedItem[] = [];
+	for (let itemIndex = 0; itemIndex < itemCount; itemIndex++) {
+		try {
+			planned.push(planItem(itemIndex));
+		} catch (error) {
+			outcomes[itemIndex] = error as Error;
+			if (!continueOnFail) return outcomes;
+		}
+	}
+
+	const requests = combine(planned);
+	const requestsLeft = new Map<number, number>();
+	for (const request of requests) {
+		for (const itemIndex of request.shares.keys()) requestsLeft.set(itemIndex, (requestsLeft.get(itemIndex) ?? 0) + 1);
+	}
+	const records = new Map<number, IDataObject[]>(planned.map((item) => [item.itemIndex, []]));
+	const sent: IDataObject[] = [];
+	const smsCount = planned.reduce((sum, item) => sum + item.plan.smsCount, 0);
+
+	for (const request of requests) {
+		// An item a failed request carried has failed: its later parts and chunks are not sent.
+		const shares = [...request.shares.values()].filter((share) => !(outcomes[share.item.itemIndex] instanceof Error));
+		if (shares.length === 0) continue;
+		const body = { ...request.template.body, recipients: shares.flatMap((share) => share.recipients) };
+		try {
+			const record = await sendPlannedRequest(shares[0].item.client, { ...request.template, body }, []);
+			sent.push(record);
+			for (const share of shares) {
+				const itemIndex = share.item.itemIndex;
+				records.get(itemIndex)!.push(narrowed(record, share));
+				const left = requestsLeft.get(itemIndex)! - 1;
+				requestsLeft.set(itemIndex, left);
+				if (left === 0) outcomes[itemIndex] = records.get(itemIndex);
+			}
+		} catch (error) {
+			const failure = withProgress(error, sent, smsCount) as Error;
+			for (const share of shares) outcomes[share.item.itemIndex] = failure;
+			if (!continueOnFail) {
+				// The run stops here: an item only partly sent is not done.
+				return outcomes.map((outcome) => (Array.isArray(outcome) || outcome instanceof Error ? outcome : undefined));
+			}
+		}
+	}
+	return outcomes;
+}
+
+/**
+ * Groups the items' requests by everything but their numbers, then packs each group's numbers
+ * into as few requests as fit, in input order. A number two items both carry goes into two
+ * different requests: each item's SMS is sent, never twice in one request.
+ */
+function combine(items: PlannedItem[]): CombinedRequest[] {
+	const groups = new Map<string, { requests: CombinedRequest[]; firstOpen: number; size: number }>();
+	const ordered: CombinedRequest[][] = [];
+	for (const item of items) {
+		for (const request of item.plan.requests) {
+			const { recipients, ...rest } = request.body;
+			const key = JSON.stringify([
+				Object.entries(rest).sort(([a], [b]) => a.localeCompare(b)),
+				request.part,
+				request.parts,
+				item.recipientsPerRequest,
+				item.combine ? undefined : item.itemIndex,
+			]);
+			let group = groups.get(key);
+			if (!group) {
+				group = { requests: [], firstOpen: 0, size: item.recipientsPerRequest };
+				groups.set(key, group);
+				ordered.push(group.requests);
+			}
+			for (const number of recipients) {
+				let index = group.firstOpen;
+				while (index < group.requests.length) {
+					const candidate = group.requests[index];
+					if (candidate.numbers.size < group.size && !candidate.numbers.has(number)) break;
+					index++;
+				}
+				if (index === group.requests.length) group.requests.push({ template: request, numbers: new Set(), shares: new Map() });
+				const target = group.requests[index];
+				target.numbers.add(number);
+				const share = target.shares.get(item.itemIndex) ?? { item, recipients: [] };
+				share.recipients.push(number);
+				target.shares.set(item.itemIndex, share);
+				while (group.firstOpen < group.requests.length && group.requests[group.firstOpen].numbers.size >= group.size) {
+					group.firstOpen++;
+				}
+			}
+		}
+	}
+	return ordered.flat();
+}
+
+/** The request's answer as the item's own: its numbers, its skipped entries, its share of the parts. */
+function narrowed(record: IDataObject, share: ItemShare): IDataObject {
+	const own: IDataObject = { ...record, recipients: share.recipients };
+	if (typeof record.segments === 'number' && 'total_segments' in record) {
+		own.total_segments = record.segments * share.recipients.length;
+	}
+	if (share.item.plan.skipped.length) own.skipped_recipients = share.item.plan.skipped;
+	return own;
+}
