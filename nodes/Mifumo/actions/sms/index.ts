@@ -6,10 +6,11 @@ import * as getBalance from './getBalance.operation';
 import * as getDeliveryReports from './getDeliveryReports.operation';
 import * as getStatus from './getStatus.operation';
 import * as send from './send.operation';
+import * as sendToSegment from './sendToSegment.operation';
 
-export type Operation = 'getBalance' | 'getDeliveryReports' | 'getStatus' | 'send';
+export type Operation = 'getBalance' | 'getDeliveryReports' | 'getStatus' | 'send' | 'sendToSegment';
 
-export const operations: Record<Operation, OperationModule> = { getBalance, getDeliveryReports, getStatus, send };
+export const operations: Record<Operation, OperationModule> = { getBalance, getDeliveryReports, getStatus, send, sendToSegment };
 
 export const description: INodeProperties[] = [
 	{
@@ -28,10 +29,17 @@ export const description: INodeProperties[] = [
 			},
 			{ name: 'Get Status', value: 'getStatus', description: 'Get the status of a sent SMS', action: 'Get the status of an SMS' },
 			{ name: 'Send', value: 'send', description: 'Send an SMS to one or more numbers', action: 'Send an SMS' },
+			{
+				name: 'Send to Segment',
+				value: 'sendToSegment',
+				description: 'Send an SMS to every active contact of a segment',
+				action: 'Send an SMS to a segment',
+			},
 		],
 		default: 'send',
 	},
 	...send.description,
+	...sendToSegment.description,
 	...getStatus.description,
 	...getDeliveryReports.description,
 	...getBalance.description,

@@ -1,0 +1,160 @@
+/**
+ * sms.sendToSegment: every page of the segment's contacts is read, inactive, invalid, duplicate
+ * and incomplete contacts are left out (and listed once), and each rendered text goes out once.
+ */
+import type { IDataObject, INodeParameters } from 'n8n-workflow';
+
+import { errorItem, expectRequest, useSandbox, type LoggedRequest } from '../helpers/sandbox';
+
+const sandbox = useSandbox({ rateLimits: { smsPerMinute: null, callsPerHour: null, contactOpsPerHour: null } });
+
+const SEGMENT = 'seg-vip';
+const phoneOf = (index: number) => `+255${712_000_000 + index * 7}`;
+
+/**
+ * 120 contacts in the segment (tag vip), c0..c119, seeded oldest first so the server lists them
+ * c119 first: c7, c30 and c77 are inactive, c50 has a number no country has, c5 stores c10's
+ * number in another form (the server lists c10 first, so c5 is the duplicate). Names alternate
+ * Asha / Juma. Three contacts outside the segment.
+ */
+const INACTIVE = new Set([7, 30, 77]);
+function seedSpec() {
+	const contacts: IDataObject[] = Array.from({ length: 120 }, (_, index) => ({
+		contact_id: `c${index}`,
+		name: index % 2 ? 'Juma' : 'Asha',
+		phone_number: index === 50 ? '+25571234' : index === 5 ? `+2550${phoneOf(10).slice(4)}` : phoneOf(index),
+		tags: ['vip'],
+		is_active: !INACTIVE.has(index),
+	}));
+	for (let index = 0; index < 3; index++) contacts.push({ contact_id: `other${index}`, name: 'Other', phone_number: phoneOf(500 + index), tags: ['other'] });
+	return { contacts, segments: [{ segment_id: SEGMENT, name: 'VIP', criteria: { tags: ['vip'] } }] };
+}
+
+/** The contacts that receive the SMS, in the server's order (newest first). */
+const SENT_TO = Array.from({ length: 120 }, (_, index) => 119 - index).filter(
+	(index) => !INACTIVE.has(index) && index !== 50 && index !== 5,
+);
+const SKIPPED = [
+	{ id: 'c77', reason: 'inactive' },
+	{ id: 'c50', reason: 'invalid number' },
+	{ id: 'c30', reason: 'inactive' },
+	{ id: 'c7', reason: 'inactive' },
+	{ id: 'c5', reason: 'duplicate number' },
+];
+
+function parameters(message: string, options: IDataObject = { invalidNumbers: 'skip' }): INodeParameters {
+	return { resource: 'sms', operation: 'sendToSegment', segmentId: SEGMENT, message, senderId: 'MIFUMO', options: { messagesPerMinute: 0, ...options } } as INodeParameters;
+}
+
+function expectPageReads(requests: LoggedRequest[]) {
+	expect(requests).toHaveLength(3);
+	requests.forEach((request, page) =>
+		expectRequest(request, {
+			method: 'GET',
+			path: '/contacts/',
+			query: { segment_id: SEGMENT, limit: '50', offset: String(page * 50) },
+		}),
+	);
+}
+
+const sendBody = (message: string, indexes: number[]) => ({ message, recipients: indexes.map(phoneOf), sender_id: 'MIFUMO' });
+
+describe('sms.sendToSegment', () => {
+	beforeEach(async () => {
+		await sandbox.control.seed(seedSpec());
+		await sandbox.control.clearRequests();
+	});
+
+	test('one text: 3 pages read, 115 contacts in requests of 100 and 15, skipped contacts listed once', async () => {
+		const result = await sandbox.run(parameters('Ofa maalum kwa wateja wetu!'));
+
+		expect(result.error).toBeUndefined();
+		const requests = await sandbox.requests();
+		expectPageReads(requests.slice(0, 3));
+		expect(requests).toHaveLength(5);
+		expectRequest(requests[3], { method: 'POST', path: '/sms/send/', body: sendBody('Ofa maalum kwa wateja wetu!', SENT_TO.slice(0, 100)) });
+		expectRequest(requests[4], { method: 'POST', path: '/sms/send/', body: sendBody('Ofa maalum kwa wateja wetu!', SENT_TO.slice(100)) });
+
+		expect(result.items).toHaveLength(2);
+		expect(result.items.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 0 }]);
+		expect(result.items[0].json).toEqual(
+			expect.objectContaining({
+				recipients: SENT_TO.slice(0, 100).map(phoneOf),
+				contacts: SENT_TO.slice(0, 100).map((index) => `c${index}`),
+				skipped_contacts: SKIPPED,
+				status: expect.any(String),
+				message_id: expect.any(String),
+			}),
+		);
+		expect(result.items[1].json.contacts).toEqual(SENT_TO.slice(100).map((index) => `c${index}`));
+		expect(result.items[1].json).not.toHaveProperty('skipped_contacts');
+	});
+
+	test('{{ name }} typed in a fixed field is filled per contact: each distinct text once, to all its contacts', async () => {
+		const result = await sandbox.run(parameters('Habari {{ name }}! Ofa ni yako.'));
+
+		expect(result.error).toBeUndefined();
+		const requests = await sandbox.requests();
+		expectPageReads(requests.slice(0, 3));
+		// c119 (Juma) is listed first, so Juma's text goes first.
+		const juma = SENT_TO.filter((index) => index % 2);
+		const asha = SENT_TO.filter((index) => index % 2 === 0);
+		expect(requests).toHaveLength(5);
+		expectRequest(requests[3], { method: 'POST', path: '/sms/send/', body: sendBody('Habari Juma! Ofa ni yako.', juma) });
+		expectRequest(requests[4], { method: 'POST', path: '/sms/send/', body: sendBody('Habari Asha! Ofa ni yako.', asha) });
+		expect(result.items.map((item) => item.json.contacts)).toEqual([juma.map((index) => `c${index}`), asha.map((index) => `c${index}`)]);
+		expect(result.items[0].json.skipped_contacts).toEqual(SKIPPED);
+	});
+
+	test('a contact without the field a placeholder needs is skipped with that reason; {{phone_number}} is the stored number', async () => {
+		await sandbox.control.reset({ deliveryDelayMs: null, rateLimits: { smsPerMinute: null, callsPerHour: null, contactOpsPerHour: null } });
+		await sandbox.control.seed({
+			contacts: [
+				{ contact_id: 'a', name: 'Asha', phone_number: phoneOf(1), email: 'asha@example.com', tags: ['few'] },
+				{ contact_id: 'b', name: 'Baraka', phone_number: phoneOf(2), tags: ['few'] },
+				{ contact_id: 'c', name: 'Chausiku', phone_number: phoneOf(3), email: 'chausiku@example.com', tags: ['few'] },
+			],
+			segments: [{ segment_id: 'seg-few', name: 'Few', criteria: { tags: ['few'] } }],
+		});
+		await sandbox.control.clearRequests();
+		const result = await sandbox.run({ ...parameters('Risiti yako: {{email}} ({{phone_number}})'), segmentId: 'seg-few' } as INodeParameters);
+
+		expect(result.error).toBeUndefined();
+		const requests = await sandbox.requests();
+		expect(requests).toHaveLength(3);
+		expectRequest(requests[0], { method: 'GET', path: '/contacts/', query: { segment_id: 'seg-few', limit: '50', offset: '0' } });
+		expectRequest(requests[1], { method: 'POST', path: '/sms/send/', body: sendBody(`Risiti yako: chausiku@example.com (${phoneOf(3)})`, [3]) });
+		expectRequest(requests[2], { method: 'POST', path: '/sms/send/', body: sendBody(`Risiti yako: asha@example.com (${phoneOf(1)})`, [1]) });
+		expect(result.items.map((item) => [item.json.contacts, item.json.skipped_contacts])).toEqual([
+			[['c'], [{ id: 'b', reason: 'missing email' }]],
+			[['a'], undefined],
+		]);
+	});
+
+	test('Invalid Numbers → Fail the Item (the default): the contact is named and nothing is sent', async () => {
+		const result = await sandbox.run(parameters('Ofa!', {}), { continueOnFail: true });
+
+		expect(result.items).toEqual([
+			errorItem(
+				`Segment ${SEGMENT} has a contact with an invalid phone number: c50 ("+25571234"). Correct them, or set Options → Invalid Numbers to "Skip Them". Nothing was sent.`,
+				'INVALID_PHONE',
+			),
+		]);
+		const requests = await sandbox.requests();
+		expectPageReads(requests);
+	});
+
+	test('a segment with no contact to send to fails and says why', async () => {
+		const result = await sandbox.run({ ...parameters('Ofa!'), segmentId: 'seg-empty' } as INodeParameters, { continueOnFail: true });
+		expect(result.items[0].json.errorCode).toBe('SEGMENT_NOT_FOUND');
+
+		await sandbox.control.seed({ segments: [{ segment_id: 'seg-none', name: 'None', criteria: { tags: ['nobody'] } }] });
+		const empty = await sandbox.run({ ...parameters('Ofa!'), segmentId: 'seg-none' } as INodeParameters, { continueOnFail: true });
+		expect(empty.items).toEqual([
+			errorItem(
+				'Segment seg-none has no contact to send to (0 read, 0 skipped). Check the segment\'s criteria and its contacts. Nothing was sent.',
+				'MISSING_RECIPIENTS',
+			),
+		]);
+	});
+});
