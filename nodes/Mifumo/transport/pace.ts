@@ -14,21 +14,38 @@ const IDLE_EXPIRY_MS = 15 * 60_000;
 const HEADROOM = 1.02;
 
 export class AccountPace {
-	private nextSendSlot = 0;
+	/** When the next send may go out. */
+	private nextDue = 0;
+
+	/** Turns are taken one after another, in the order they were asked for. */
+	private turns: Promise<void> = Promise.resolve();
 
 	private pausedUntil = 0;
 
 	lastUsed = Date.now();
 
-	/** Reserve slots for `smsCount` SMS at `messagesPerMinute` (0: no pacing) and wait until the first is due. */
+	/**
+	 * Wait for the turn of a request of `smsCount` SMS at `messagesPerMinute` (0: no pacing). Spacing
+	 * follows the sends as they actually go out: a late wake-up (a busy process) or a rate-limit
+	 * pause is not made up for by a burst of overdue sends, which the server's window would refuse
+	 * (at most half an interval is caught up: any window holds at most one send more than the pace).
+	 */
 	async takeTurn(smsCount: number, messagesPerMinute: number): Promise<void> {
 		this.lastUsed = Date.now();
 		if (messagesPerMinute <= 0 || smsCount <= 0) return;
 		const interval = (60_000 / messagesPerMinute) * HEADROOM;
-		const now = Date.now();
-		const start = Math.max(now, this.nextSendSlot);
-		this.nextSendSlot = start + smsCount * interval;
-		await sleep(start - now);
+		const turn = this.turns.then(async () => {
+			for (;;) {
+				// Half an interval early is allowed, so small timer delays do not add up to a slower pace.
+				const wait = Math.max(this.nextDue - interval / 2, this.pausedUntil) - Date.now();
+				if (wait <= 0) break;
+				await sleep(wait);
+			}
+			this.nextDue = Math.max(this.nextDue, Date.now()) + smsCount * interval;
+			this.lastUsed = Date.now();
+		});
+		this.turns = turn;
+		await turn;
 	}
 
 	/** Every request waits out a rate-limit pause another request (of any execution) has announced. */
@@ -43,7 +60,7 @@ export class AccountPace {
 	}
 
 	get idle(): boolean {
-		const busyUntil = Math.max(this.nextSendSlot, this.pausedUntil, this.lastUsed);
+		const busyUntil = Math.max(this.nextDue, this.pausedUntil, this.lastUsed);
 		return Date.now() - busyUntil > IDLE_EXPIRY_MS;
 	}
 }
