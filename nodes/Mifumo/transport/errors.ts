@@ -8,6 +8,10 @@ import type { MifumoEnvelope, MifumoRequest } from './types';
 const CHECK_KEY = 'Check the API key in the Mifumo SMS API credential (Mifumo dashboard → API Keys).';
 const CHECK_BASE_URL = "Check the Base URL of the credential (the server's address, without /api/integration/v1).";
 
+/** A rate limit met by a request that sends no SMS: the hourly call and contact limits, not Messages Per Minute. */
+const CALL_RATE_LIMIT_HINT =
+	'Mifumo allows 1,000 API calls an hour and 500 contact operations an hour by default. Raise Options → Max Rate Limit Wait, or spread the work over more time.';
+
 /** What a user can do about each Mifumo error code (the guide's and the server source's). Unknown codes are shown as they came. */
 export const HINTS: Record<string, string> = {
 	INVALID_CREDENTIALS: CHECK_KEY,
@@ -186,7 +190,7 @@ export function rateLimitFailure(request: MifumoRequest, status: number, waitedM
 		message: joinSentences(
 			`RATE_LIMIT_EXCEEDED: Mifumo's rate limit was still in force after waiting ${formatSeconds(waitedMs)} (Max Rate Limit Wait is ${formatSeconds(maxWaitMs)})`,
 			request.effect === 'none' ? undefined : 'This request was not processed; nothing was sent.',
-			HINTS.RATE_LIMIT_EXCEEDED,
+			request.effect === 'sms' ? HINTS.RATE_LIMIT_EXCEEDED : CALL_RATE_LIMIT_HINT,
 		),
 	};
 }

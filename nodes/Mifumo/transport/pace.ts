@@ -28,7 +28,7 @@ export class AccountPace {
 	 * Wait for the turn of a request of `smsCount` SMS at `messagesPerMinute` (0: no pacing). Spacing
 	 * follows the sends as they actually go out: a late wake-up (a busy process) or a rate-limit
 	 * pause is not made up for by a burst of overdue sends, which the server's window would refuse
-	 * (at most half an interval is caught up: any window holds at most one send more than the pace).
+	 * (at most half an interval is made up: any window holds at most one send more than the pace).
 	 */
 	async takeTurn(smsCount: number, messagesPerMinute: number): Promise<void> {
 		this.lastUsed = Date.now();
@@ -36,12 +36,12 @@ export class AccountPace {
 		const interval = (60_000 / messagesPerMinute) * HEADROOM;
 		const turn = this.turns.then(async () => {
 			for (;;) {
-				// Half an interval early is allowed, so small timer delays do not add up to a slower pace.
-				const wait = Math.max(this.nextDue - interval / 2, this.pausedUntil) - Date.now();
+				const wait = Math.max(this.nextDue, this.pausedUntil) - Date.now();
 				if (wait <= 0) break;
 				await sleep(wait);
 			}
-			this.nextDue = Math.max(this.nextDue, Date.now()) + smsCount * interval;
+			// Up to half an interval of lateness is made up, so small timer delays do not add up to a slower pace.
+			this.nextDue = Math.max(this.nextDue, Date.now() - interval / 2) + smsCount * interval;
 			this.lastUsed = Date.now();
 		});
 		this.turns = turn;
