@@ -1,0 +1,136 @@
+'use strict';
+/**
+ * Case 8: sending to many. 5,000 items of one text: API calls and wall time with Combine Items,
+ * without it, and through n8n's HTTP Request node (pacing off). Then 300 executions started at
+ * once, one SMS each, against a time-scaled limit of 100 SMS per 6 s: the share of the limit used
+ * and the rate-limit answers met.
+ */
+const { join } = require('node:path');
+
+const { registerHttpRequestNode, runNode } = require('../lib/engine');
+const { API_KEY, control, reset, median, e164Numbers, deliveryCheck, assertRun, ms, pct } = require('../lib/common');
+const { findHttpRequestNode, httpRequestNode } = require('../lib/n8n-local');
+
+const SEND_PATH = '/api/integration/v1/sms/send/';
+
+const send = (options) => ({
+	type: 'n8n-nodes-mifumo.mifumo',
+	parameters: {
+		resource: 'sms',
+		operation: 'send',
+		message: 'Benchmark message',
+		recipients: '={{ $json.phone }}',
+		options: { messagesPerMinute: 0, ...options },
+	},
+});
+
+/** Median wall time of `runs` runs, and the API calls and duplicates / lost of the last one. */
+async function measure(ctl, variant, items, phones, credentials, runs) {
+	const times = [];
+	let calls = 0;
+	let check;
+	for (let round = -1; round < runs; round++) {
+		await reset(ctl);
+		const run = await runNode({ ...variant, items, credentials });
+		assertRun(variant.type, run, items.length);
+		if (round < 0) continue;
+		times.push(run.ms);
+		calls = (await ctl.requests()).filter((request) => request.path === SEND_PATH).length;
+		check = await deliveryCheck(ctl, phones);
+	}
+	return { ms: median(times), calls, duplicates: check.duplicates, lost: check.lost };
+}
+
+async function burst(ctl, url, executions) {
+	const limit = 100;
+	const windowMs = 6000;
+	await reset(ctl, { rateLimits: { smsPerMinute: limit, callsPerHour: null, contactOpsPerHour: null }, rateWindowMs: { smsPerMinute: windowMs } });
+	const phones = e164Numbers(executions, 20_000);
+	const credentials = { apiKey: API_KEY, baseUrl: url };
+	const runs = await Promise.all(
+		phones.map((phone) =>
+			runNode({ ...send({ messagesPerMinute: (limit * 60_000) / windowMs }), items: [{ phone }], credentials }),
+		),
+	);
+	const failed = runs.filter((run) => run.error).length;
+	const stats = await ctl.stats();
+	const times = stats.acceptedSendTimes;
+	const perWindow = times.length > 1 ? ((times.length - 1) * windowMs) / (times[times.length - 1] - times[0]) : 0;
+	const check = await deliveryCheck(ctl, phones);
+	return { limit, windowMs, failed, share: perWindow / limit, rateLimited: stats.rateLimited, ...check };
+}
+
+module.exports = async function combine({ url, quick }) {
+	const itemCount = quick ? 1000 : 5000;
+	const runs = quick ? 1 : 3;
+	const executions = quick ? 100 : 300;
+	const ctl = control(url);
+	const phones = e164Numbers(itemCount);
+	const items = phones.map((phone) => ({ phone }));
+	const credentials = { apiKey: API_KEY, baseUrl: url };
+
+	const combined = await measure(ctl, send({ batchItems: true }), items, phones, credentials, runs);
+	const perItem = await measure(ctl, send({}), items, phones, credentials, runs);
+	const modulePath = findHttpRequestNode();
+	let http;
+	let version;
+	if (modulePath) {
+		registerHttpRequestNode(modulePath);
+		version = require(join(modulePath, '..', '..', '..', '..', 'package.json')).version;
+		http = await measure(ctl, httpRequestNode(url), items, phones, credentials, runs);
+	}
+	const burstResult = await burst(ctl, url, executions);
+
+	const goalCalls = Math.ceil(itemCount / 100);
+	const rows = [
+		{
+			figure: `API calls, ${itemCount} items of one text: Combine Items / one per item${http ? ' / HTTP Request' : ''}`,
+			value: `${combined.calls} / ${perItem.calls}${http ? ` / ${http.calls}` : ''}`,
+			goal: `${goalCalls}`,
+			met: combined.calls === goalCalls,
+			explain: 'POST /sms/send/ requests counted at the sandbox. Combine Items puts up to Recipients Per Request (100) numbers of items with the same text into one request.',
+		},
+		{
+			figure: `Wall time, ${itemCount} items: Combine Items / one per item (median of ${runs})`,
+			value: `${ms(combined.ms)} / ${ms(perItem.ms)}`,
+			explain: 'Whole workflow run through WorkflowExecute, pacing off, default concurrency (4) for the per-item run.',
+		},
+		http
+			? {
+					figure: `Combine Items / HTTP Request node ${version}, wall time`,
+					value: `${(combined.ms / http.ms).toFixed(3)} (${ms(combined.ms)} / ${ms(http.ms)})`,
+					goal: '≤ 0.2',
+					met: combined.ms / http.ms <= 0.2,
+					explain: "The same items through n8n's own HTTP Request node (one POST per item, default options).",
+				}
+			: {
+					figure: 'Combine Items / HTTP Request node, wall time',
+					value: 'n/a (n8n-nodes-base not installed)',
+					goal: '≤ 0.2',
+					met: null,
+					explain: 'Needs n8n-nodes-base under .n8n-local/ (a local n8n install); skipped.',
+				},
+		{
+			figure: 'Duplicates / lost at the sandbox (all runs above)',
+			value: `${combined.duplicates + perItem.duplicates + (http?.duplicates ?? 0)} / ${combined.lost + perItem.lost + (http?.lost ?? 0)}`,
+			goal: '0 / 0',
+			met: combined.duplicates + perItem.duplicates + (http?.duplicates ?? 0) === 0 && combined.lost + perItem.lost + (http?.lost ?? 0) === 0,
+			explain: 'Each number received the SMS exactly once in every run.',
+		},
+		{
+			figure: `${executions} executions at once, 1 SMS each: share of the limit used`,
+			value: pct(burstResult.share),
+			goal: '≥ 95 %',
+			met: burstResult.share >= 0.95,
+			explain: `Sandbox limit ${burstResult.limit} SMS per ${burstResult.windowMs / 1000} s (a minute scaled down 10×), every execution with Messages Per Minute ${(burstResult.limit * 60_000) / burstResult.windowMs}; all executions in one process share one pace. Rate from the first to the last accepted send.`,
+		},
+		{
+			figure: `${executions} executions: rate-limit answers met / failed / duplicates / lost`,
+			value: `${burstResult.rateLimited} / ${burstResult.failed} / ${burstResult.duplicates} / ${burstResult.lost}`,
+			goal: '≤ 3 / 0 / 0 / 0',
+			met: burstResult.rateLimited <= 3 && burstResult.failed === 0 && burstResult.duplicates === 0 && burstResult.lost === 0,
+			explain: '429 answers the sandbox gave during the burst, and executions that failed.',
+		},
+	];
+	return { raw: { itemCount, runs, combined, perItem, http, burst: burstResult }, rows };
+};
