@@ -35,13 +35,17 @@ export class AccountPace {
 		if (messagesPerMinute <= 0 || smsCount <= 0) return;
 		const interval = (60_000 / messagesPerMinute) * HEADROOM;
 		const turn = this.turns.then(async () => {
+			let waited = false;
 			for (;;) {
 				const wait = Math.max(this.nextDue, this.pausedUntil) - Date.now();
 				if (wait <= 0) break;
 				await sleep(wait);
+				waited = true;
 			}
-			// Up to half an interval of lateness is made up, so small timer delays do not add up to a slower pace.
-			this.nextDue = Math.max(this.nextDue, Date.now() - interval / 2) + smsCount * interval;
+			// A timer that fired late gets up to half an interval back, so small delays do not add up
+			// to a slower pace; a pace that was idle gets nothing back.
+			const start = waited ? Math.max(this.nextDue, Date.now() - interval / 2) : Date.now();
+			this.nextDue = start + smsCount * interval;
 			this.lastUsed = Date.now();
 		});
 		this.turns = turn;
