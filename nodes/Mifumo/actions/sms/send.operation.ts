@@ -39,7 +39,14 @@ export const sendsSms = true;
 
 export async function execute(this: IExecuteFunctions, itemIndex: number, client: MifumoClient): Promise<IDataObject[]> {
 	const node = this.getNode();
-	const message = requireText(node, itemIndex, this.getNodeParameter('message', itemIndex, ''), 'Message', 'Enter the text of the SMS.');
+	const message = requireText(
+		node,
+		itemIndex,
+		this.getNodeParameter('message', itemIndex, ''),
+		'Message',
+		'Enter the text of the SMS.',
+		'message',
+	);
 	const settings = readSendSettings(this, itemIndex);
 	const entries = splitRecipientList(this.getNodeParameter('recipients', itemIndex, ''));
 	const { recipients, skipped } = readRecipients(node, itemIndex, entries, settings);
