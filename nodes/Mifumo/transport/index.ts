@@ -3,7 +3,7 @@
  * the envelope, errors a user can act on, retries, rate limits and paging.
  * It knows nothing of node parameters.
  */
-import type { IDataObject, IExecuteFunctions, IHttpRequestOptions } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, IHttpRequestOptions, IPollFunctions } from 'n8n-workflow';
 
 import { MifumoApiError, hintFor, redactSecret } from './errors';
 import { RequestScheduler, sleep } from './scheduler';
@@ -45,7 +45,7 @@ export class MifumoClient {
 	private apiKey?: string;
 
 	constructor(
-		private readonly context: IExecuteFunctions,
+		private readonly context: IExecuteFunctions | IPollFunctions,
 		readonly scheduler: RequestScheduler = new RequestScheduler(0),
 	) {}
 
