@@ -30,6 +30,7 @@ const CASES = [
 	{ id: 'httprequest', title: '6a. Throughput vs HTTP Request' },
 	{ id: 'latency', title: '6b. Throughput at 100 ms latency' },
 	{ id: 'pacing', title: '6c. Throughput under pacing' },
+	{ id: 'reportsPoll', title: '7. Reports trigger poll' },
 ];
 
 function parseArgs(argv) {
