@@ -22,6 +22,13 @@ const DEFAULT_LOOK_BACK_HOURS = 24;
 /** Mifumo caps per_page of delivery reports at 100 silently. */
 const MAX_PAGE_SIZE = 100;
 
+/**
+ * Polls still running, by workflow and node. n8n starts the next poll on time even when the last
+ * one is still waiting (on a rate limit, say); both would read the same memory and emit the same
+ * reports, so the later one gives way.
+ */
+const pollsInFlight = new Set<string>();
+
 interface PollSettings {
 	events: string[];
 	lookBackHours: number;
@@ -121,43 +128,56 @@ export class MifumoReportsTrigger implements INodeType {
 	methods = { credentialTest: { mifumoApiTest: testMifumoCredential } };
 
 	async poll(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
-		const settings = readSettings(this);
-		const nowMs = Date.now();
-		const windowStartMs = nowMs - settings.lookBackHours * 3_600_000;
-		const qs: IDataObject = { start_date: toUtcIso(new Date(windowStartMs)) };
-		if (settings.events.length === 1) qs.status = settings.events[0];
-
-		// Every page is read before anything changes: a failed poll leaves the memory as it was.
-		const reports = await paginate(new MifumoClient(this), {
-			path: '/sms/delivery-reports/',
-			qs,
-			style: 'page',
-			maxPageSize: MAX_PAGE_SIZE,
-		});
-		const matching = reports.filter((report) => settings.events.includes(normalizeStatus(report.status)));
-
-		if (this.getMode() === 'manual') {
-			const newest = newestReport(matching);
-			return newest ? [[{ json: newest, pairedItem: { item: 0 } }]] : null;
+		if (this.getMode() === 'manual') return await pollReports(this);
+		const pollKey = `${this.getWorkflow().id ?? ''}:${this.getNode().id}`;
+		if (pollsInFlight.has(pollKey)) return null;
+		pollsInFlight.add(pollKey);
+		try {
+			return await pollReports(this);
+		} finally {
+			pollsInFlight.delete(pollKey);
 		}
-
-		const staticData = this.getWorkflowStaticData('node');
-		const query = `${settings.events.join(',')}|${settings.lookBackHours}`;
-		const memory = loadMemory(staticData, query);
-		const fresh: IDataObject[] = [];
-		if (memory) {
-			const emitted = new Set<string>();
-			for (const report of matching) {
-				const hash = reportHash(report);
-				// A report can appear on two pages when new ones push the list down while it is read.
-				if (emitted.has(hash) || isRemembered(memory, report, hash, nowMs)) continue;
-				emitted.add(hash);
-				fresh.push(report);
-			}
-		}
-		// The first poll (or the first after Trigger On or Look Back changed) only records where it stands.
-		Object.assign(staticData, rememberReports(memory, matching, query, windowStartMs, nowMs));
-		if (fresh.length === 0) return null;
-		return [fresh.map((json, item) => ({ json, pairedItem: { item } }))];
 	}
+}
+
+/** One poll: every page of the window, then (outside manual mode) what is new since the last poll. */
+async function pollReports(context: IPollFunctions): Promise<INodeExecutionData[][] | null> {
+	const settings = readSettings(context);
+	const nowMs = Date.now();
+	const windowStartMs = nowMs - settings.lookBackHours * 3_600_000;
+	const qs: IDataObject = { start_date: toUtcIso(new Date(windowStartMs)) };
+	if (settings.events.length === 1) qs.status = settings.events[0];
+
+	// Every page is read before anything changes: a failed poll leaves the memory as it was.
+	const reports = await paginate(new MifumoClient(context), {
+		path: '/sms/delivery-reports/',
+		qs,
+		style: 'page',
+		maxPageSize: MAX_PAGE_SIZE,
+	});
+	const matching = reports.filter((report) => settings.events.includes(normalizeStatus(report.status)));
+
+	if (context.getMode() === 'manual') {
+		const newest = newestReport(matching);
+		return newest ? [[{ json: newest, pairedItem: { item: 0 } }]] : null;
+	}
+
+	const staticData = context.getWorkflowStaticData('node');
+	const query = `${settings.events.join(',')}|${settings.lookBackHours}`;
+	const memory = loadMemory(staticData, query);
+	const fresh: IDataObject[] = [];
+	if (memory) {
+		const emitted = new Set<string>();
+		for (const report of matching) {
+			const hash = reportHash(report);
+			// A report can appear on two pages when new ones push the list down while it is read.
+			if (emitted.has(hash) || isRemembered(memory, report, hash, nowMs)) continue;
+			emitted.add(hash);
+			fresh.push(report);
+		}
+	}
+	// The first poll (or the first after Trigger On or Look Back changed) only records where it stands.
+	Object.assign(staticData, rememberReports(memory, matching, query, windowStartMs, nowMs));
+	if (fresh.length === 0) return null;
+	return [fresh.map((json, item) => ({ json, pairedItem: { item } }))];
 }

@@ -141,6 +141,20 @@ describe('Mifumo SMS Reports Trigger: polls', () => {
 		expect(await reports.poll()).toEqual({ items: null });
 	});
 
+	it('a poll that starts while the last one still runs gives way: nothing is read or emitted twice', async () => {
+		const reports = trigger();
+		await reports.activate();
+		await send('+255712000006');
+		await sb.control.addFault({ method: 'GET', path: '/sms/delivery-reports/', action: 'delay', delayMs: 1500, times: 1 });
+
+		const slow = reports.poll();
+		await new Promise((resolve) => setTimeout(resolve, 300));
+		expect(await reports.poll()).toEqual({ items: null });
+		expect((await slow).items!.map((item) => item.json.phone)).toEqual(['+255712000006']);
+		expect(await sb.requests()).toHaveLength(1);
+		expect(await reports.poll()).toEqual({ items: null });
+	});
+
 	it('after a restart (static data saved and loaded again) it emits nothing twice', async () => {
 		const reports = trigger();
 		await reports.activate();
