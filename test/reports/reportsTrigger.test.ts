@@ -243,6 +243,46 @@ describe('Mifumo SMS Reports Trigger: events', () => {
 	});
 });
 
+describe("Mifumo SMS Reports Trigger: the server source's dialect", () => {
+	// Mifumo's public server answers with `recipient` (no `phone`), UUIDs, `created_at` and no `sent_at`
+	// on some records, and leaves `error_code` out; answered here through the sandbox's fault injection.
+	const record = (recipient: string, status: string, createdAt: string) => ({
+		message_id: '5b0c3f0e-7a51-4a39-9a8e-2f1d6c4b8e10',
+		recipient,
+		status,
+		created_at: createdAt,
+		delivered_at: status === 'sent' ? null : createdAt,
+	});
+	const answer = (reports: IDataObject[]) => ({
+		method: 'GET',
+		path: '/sms/delivery-reports/',
+		status: 200,
+		body: { success: true, timestamp: '2026-12-01T09:00:00Z', message: 'OK', data: { reports, pagination: { page: 1, per_page: 100, total: reports.length, pages: 1 } } },
+	});
+	const minutesAgo = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOString();
+
+	it('keys reports by recipient and emits each change once', async () => {
+		const first = record('+255712000041', 'sent', minutesAgo(10));
+		const second = record('+255712000042', 'sent', minutesAgo(9));
+		const reports = trigger();
+		await sb.control.addFault(answer([second, first]));
+		expect(await reports.activate()).toEqual({ items: null });
+
+		const delivered = { ...first, status: 'delivered' };
+		await sb.control.addFault(answer([second, delivered]));
+		expect(await reports.poll()).toEqual({ items: [{ json: delivered, pairedItem: { item: 0 } }] });
+		await sb.control.addFault(answer([second, delivered]));
+		expect(await reports.poll()).toEqual({ items: null });
+	});
+
+	it('manual mode picks the newest by created_at, whatever the order of the answer', async () => {
+		const older = record('+255712000043', 'failed', minutesAgo(30));
+		const newer = record('+255712000044', 'failed', minutesAgo(5));
+		await sb.control.addFault(answer([older, newer]));
+		expect(await trigger({ events: ['failed'] }).fetchTestEvent()).toEqual({ items: [{ json: newer, pairedItem: { item: 0 } }] });
+	});
+});
+
 describe('Mifumo SMS Reports Trigger: failures', () => {
 	it('a 503 answered once is retried within the poll; the report is emitted once', async () => {
 		const reports = trigger();
