@@ -114,6 +114,33 @@ class BenchCredentialsHelper extends ICredentialsHelper {
 	}
 }
 
+/** What n8n's server hands the engine: the credential (through its own authenticate block) and valid instance URLs. */
+function additionalDataFor(credentials, executionId) {
+	const baseUrl = 'http://localhost:5678/';
+	return {
+		credentialsHelper: new BenchCredentialsHelper(credentials),
+		executionId,
+		currentNodeExecutionIndex: 0,
+		variables: {},
+		restApiUrl: baseUrl,
+		instanceBaseUrl: baseUrl,
+		formBaseUrl: baseUrl,
+		formWaitingBaseUrl: baseUrl,
+		formTestBaseUrl: baseUrl,
+		webhookBaseUrl: baseUrl,
+		webhookWaitingBaseUrl: baseUrl,
+		webhookTestBaseUrl: baseUrl,
+		mcpBaseUrl: baseUrl,
+		mcpTestBaseUrl: baseUrl,
+		logAiEvent: () => {},
+		getRunExecutionData: async () => undefined,
+		getRuntimeCredential: async () => undefined,
+		executeWorkflow: async () => {
+			throw new Error('not used');
+		},
+	};
+}
+
 let executionCounter = 0;
 
 /**
@@ -156,30 +183,7 @@ async function runNode(options) {
 		createdAt: new Date(),
 		updatedAt: new Date(),
 	});
-	const baseUrl = 'http://localhost:5678/';
-	const additionalData = {
-		credentialsHelper: new BenchCredentialsHelper(options.credentials),
-		hooks,
-		executionId,
-		currentNodeExecutionIndex: 0,
-		variables: {},
-		restApiUrl: baseUrl,
-		instanceBaseUrl: baseUrl,
-		formBaseUrl: baseUrl,
-		formWaitingBaseUrl: baseUrl,
-		formTestBaseUrl: baseUrl,
-		webhookBaseUrl: baseUrl,
-		webhookWaitingBaseUrl: baseUrl,
-		webhookTestBaseUrl: baseUrl,
-		mcpBaseUrl: baseUrl,
-		mcpTestBaseUrl: baseUrl,
-		logAiEvent: () => {},
-		getRunExecutionData: async () => undefined,
-		getRuntimeCredential: async () => undefined,
-		executeWorkflow: async () => {
-			throw new Error('not used');
-		},
-	};
+	const additionalData = { ...additionalDataFor(options.credentials, executionId), hooks };
 
 	const cpuBefore = process.cpuUsage();
 	const started = process.hrtime.bigint();
@@ -192,4 +196,4 @@ async function runNode(options) {
 	return { items: output.map(({ json }) => json), error: taskData?.error, ms, cpuMs };
 }
 
-module.exports = { runNode, registerHttpRequestNode, ROOT };
+module.exports = { runNode, registerHttpRequestNode, additionalDataFor, ROOT };

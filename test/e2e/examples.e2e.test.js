@@ -14,20 +14,21 @@ beforeEach(async () => {
 
 describe('example workflow files', () => {
 	const { NodeHelpers } = require('n8n-workflow');
+	const { PackageDirectoryLoader } = require('n8n-core');
 	const path = require('path');
 	const { exampleWorkflows } = require('./lib/constants');
-	const dist = path.join(__dirname, '..', '..', 'dist', 'nodes');
-	const types = {
-		'n8n-nodes-mifumo.mifumo': () => new (require(path.join(dist, 'Mifumo', 'Mifumo.node.js')).Mifumo)(),
-		'n8n-nodes-mifumo.mifumoTrigger': () => new (require(path.join(dist, 'MifumoTrigger', 'MifumoTrigger.node.js')).MifumoTrigger)(),
-	};
 
-	test('use only parameter names the nodes define (n8n silently drops unknown ones)', () => {
+	test('use only parameter names the nodes define (n8n silently drops unknown ones)', async () => {
+		// n8n's own loader reads the built package as n8n does (package.json → dist), adding Poll Times to polling nodes.
+		const loader = new PackageDirectoryLoader(path.join(__dirname, '..', '..'));
+		await loader.loadAll();
+		const types = Object.fromEntries(Object.entries(loader.nodeTypes).map(([name, { type }]) => [`${loader.packageName}.${name}`, type]));
+		expect(Object.keys(types).sort()).toEqual(['n8n-nodes-mifumo.mifumo', 'n8n-nodes-mifumo.mifumoReportsTrigger', 'n8n-nodes-mifumo.mifumoTrigger']);
 		const unknown = [];
 		for (const wf of exampleWorkflows(5678)) {
 			expect(wf.id).toMatch(/^[A-Za-z0-9]{16}$/);
 			for (const n of wf.nodes.filter((x) => types[x.type])) {
-				const { description } = types[n.type]();
+				const { description } = types[n.type];
 				expect(n.typeVersion).toBe(1);
 				expect(n.credentials).toEqual({ mifumoApi: { id: 'MifumoSandbox001', name: 'Mifumo Sandbox' } });
 				const resolved = NodeHelpers.getNodeParameters(description.properties, n.parameters, true, false, n, description);
@@ -44,12 +45,12 @@ describe('example workflow files', () => {
 });
 
 describe('example workflows in a real n8n', () => {
-	test('the package is loaded: n8n knows both node types', async () => {
+	test('the package is loaded: n8n knows its three node types', async () => {
 		const rest = await ctx.rest();
 		const r = await rest.request('GET', '/types/nodes.json');
 		expect(r.status).toBe(200);
 		const names = r.json.map((t) => t.name);
-		expect(names).toEqual(expect.arrayContaining(['n8n-nodes-mifumo.mifumo', 'n8n-nodes-mifumo.mifumoTrigger']));
+		expect(names).toEqual(expect.arrayContaining(['n8n-nodes-mifumo.mifumo', 'n8n-nodes-mifumo.mifumoTrigger', 'n8n-nodes-mifumo.mifumoReportsTrigger']));
 	});
 
 	test('02 Swahili broadcast: mixed number formats reach Mifumo once each, in E.164', async () => {
