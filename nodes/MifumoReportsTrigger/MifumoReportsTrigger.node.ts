@@ -15,6 +15,7 @@ import { paginate } from '../Mifumo/transport/paginate';
 import type { RequestPolicy } from '../Mifumo/transport/types';
 
 import { isRemembered, loadMemory, rememberReports, reportHash } from './memory';
+import { deliveryStatusOptions } from '../Mifumo/actions/common.description';
 
 const REPORT_EVENTS = ['sent', 'delivered', 'failed'];
 
@@ -95,11 +96,7 @@ export class MifumoReportsTrigger implements INodeType {
 				name: 'events',
 				type: 'multiOptions',
 				required: true,
-				options: [
-					{ name: 'Delivered', value: 'delivered', description: 'The message reached the phone' },
-					{ name: 'Failed', value: 'failed', description: 'The message could not be delivered' },
-					{ name: 'Sent', value: 'sent', description: 'Mifumo handed the message to the network' },
-				],
+				options: deliveryStatusOptions,
 				default: ['sent', 'delivered', 'failed'],
 				description:
 					'Which report statuses start the workflow. With one picked, only reports of that status are asked for.',
