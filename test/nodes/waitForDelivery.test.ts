@@ -240,6 +240,20 @@ describe('waitForDelivery', () => {
 		]);
 	});
 
+	test('a send scheduled for after the wait is asked about once, at once, and is pending', async () => {
+		const scheduleTime = new Date(Date.now() + 3_600_000).toISOString();
+		const started = Date.now();
+		const { items, error } = await sandbox.run(send({ waitForDelivery: 60 }, { additionalFields: { scheduleTime } }));
+		expect(error).toBeUndefined();
+		expect(Date.now() - started).toBeLessThan(1500);
+
+		const { sends, polls } = await traffic(sandbox);
+		expect(sends).toHaveLength(1);
+		expect(polls).toHaveLength(1);
+		expect(items[0].json.delivery_status).toBe('pending');
+		expect((items[0].json.delivery_report as IDataObject).status).toBe('scheduled');
+	});
+
 	test('0 or no option: no status is asked for and the output has no delivery fields', async () => {
 		await sandbox.control.configure({ deliveryDelayMs: 0 });
 		for (const options of [{}, { waitForDelivery: 0 }]) {

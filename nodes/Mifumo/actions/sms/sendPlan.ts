@@ -93,7 +93,8 @@ export async function runSendPlan(client: MifumoClient, plan: SendPlan, slot: It
 	const sends: AcceptedSend[] = [];
 	for (const request of plan.requests) {
 		try {
-			sends.push({ record: await sendPlannedRequest(client, request, plan.skipped), acceptedAtMs: Date.now() });
+			const record = await sendPlannedRequest(client, request, plan.skipped);
+			sends.push({ record, acceptedAtMs: Date.now(), scheduleTime: request.body.schedule_time });
 		} catch (error) {
 			throw withProgress(error, sends.map((send) => send.record), plan.smsCount);
 		}

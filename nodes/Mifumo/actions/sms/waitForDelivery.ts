@@ -18,6 +18,8 @@ const ASK_INTERVAL_GROWTH = 1.5;
 export interface AcceptedSend {
 	record: IDataObject;
 	acceptedAtMs: number;
+	/** The send's schedule_time: no recipient's status is final before it. */
+	scheduleTime?: string;
 }
 
 /** What the wait adds to a send's output record. */
@@ -52,7 +54,9 @@ async function followDelivery(client: MifumoClient, send: AcceptedSend, waitMs: 
 	const path = `/sms/status/${encodeId(String(messageId))}/`;
 	const deadline = send.acceptedAtMs + waitMs;
 	let interval = FIRST_ASK_AFTER_MS;
-	let askAt = send.acceptedAtMs + interval;
+	// Scheduled for after the wait: nothing can become final in time, one ask tells where it stands.
+	const scheduledAfterWait = send.scheduleTime !== undefined && Date.parse(send.scheduleTime) >= deadline;
+	let askAt = scheduledAfterWait ? Date.now() : send.acceptedAtMs + interval;
 	let report: IDataObject | undefined;
 	for (;;) {
 		await sleep(Math.min(askAt, deadline) - Date.now());
@@ -66,7 +70,7 @@ async function followDelivery(client: MifumoClient, send: AcceptedSend, waitMs: 
 			};
 		}
 		const outcome = deliveryOutcome(readRecipientStatuses(report));
-		if (outcome !== 'pending' || Date.now() >= deadline) return { delivery_status: outcome, delivery_report: report };
+		if (outcome !== 'pending' || scheduledAfterWait || Date.now() >= deadline) return { delivery_status: outcome, delivery_report: report };
 		interval = Math.min(MAX_ASK_INTERVAL_MS, interval * ASK_INTERVAL_GROWTH);
 		askAt = Date.now() + interval;
 	}
