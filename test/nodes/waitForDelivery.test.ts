@@ -254,6 +254,31 @@ describe('waitForDelivery', () => {
 		expect((items[0].json.delivery_report as IDataObject).status).toBe('scheduled');
 	});
 
+	test('a send answer without a message_id is kept, pending, with the reason; no status is asked for', async () => {
+		const answer = { recipients: ['+255712345678'], status: 'sent' };
+		await sandbox.control.addFault({
+			method: 'POST',
+			path: '/sms/send/',
+			status: 200,
+			body: { success: true, message: 'SMS sent successfully', data: answer, error_code: null, details: null },
+		});
+		const { items, error } = await sandbox.run(send({ waitForDelivery: 10 }));
+		expect(error).toBeUndefined();
+		expect(items).toEqual([
+			{
+				json: {
+					...answer,
+					delivery_status: 'pending',
+					delivery_error:
+						"Mifumo's answer to the send carried no message_id, so its delivery cannot be followed. The SMS was sent; look for it under SMS → Get Delivery Reports.",
+				},
+				pairedItem: { item: 0 },
+			},
+		]);
+		const { sends, polls } = await traffic(sandbox);
+		expect([sends.length, polls.length]).toEqual([1, 0]);
+	});
+
 	test('0 or no option: no status is asked for and the output has no delivery fields', async () => {
 		await sandbox.control.configure({ deliveryDelayMs: 0 });
 		for (const options of [{}, { waitForDelivery: 0 }]) {

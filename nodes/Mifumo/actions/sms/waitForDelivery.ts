@@ -6,6 +6,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { deliveryOutcome, readRecipientStatuses, type DeliveryOutcome } from '../../helpers/deliveryStatus';
 import { encodeId, type MifumoClient } from '../../transport';
+import { joinSentences } from '../../transport/errors';
 import { sleep } from '../../transport/pace';
 
 /** Mifumo rarely reports within a second or two: the first ask waits this long after the send. */
@@ -66,7 +67,10 @@ async function followDelivery(client: MifumoClient, send: AcceptedSend, waitMs: 
 			return {
 				delivery_status: 'pending',
 				...(report ? { delivery_report: report } : {}),
-				delivery_error: `The SMS was sent (message_id ${String(messageId)}), but reading its delivery status failed: ${(error as Error).message} Ask again later with SMS → Get Status; do not send it again.`,
+				delivery_error: joinSentences(
+					`The SMS was sent (message_id ${String(messageId)}), but reading its delivery status failed: ${(error as Error).message}`,
+					'Ask again later with SMS → Get Status; do not send it again.',
+				),
 			};
 		}
 		const outcome = deliveryOutcome(readRecipientStatuses(report));
