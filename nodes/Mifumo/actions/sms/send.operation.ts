@@ -4,6 +4,7 @@ import { updateDisplayOptions } from 'n8n-workflow';
 import { splitRecipientList } from '../../helpers/phone';
 import { requireText } from '../../helpers/validation';
 import type { MifumoClient } from '../../transport';
+import type { ItemSlot } from '../types';
 import { readSendSettings, sendAdditionalFields, sendOptions, senderIdProperty } from './sendFields';
 import { planSend, readRecipients, runSendPlan } from './sendPlan';
 
@@ -37,7 +38,12 @@ export const description = updateDisplayOptions({ show: { resource: ['sms'], ope
 
 export const sendsSms = true;
 
-export async function execute(this: IExecuteFunctions, itemIndex: number, client: MifumoClient): Promise<IDataObject[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	client: MifumoClient,
+	slot: ItemSlot,
+): Promise<IDataObject[]> {
 	const node = this.getNode();
 	const message = requireText(
 		node,
@@ -50,5 +56,5 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, client
 	const settings = readSendSettings(this, itemIndex);
 	const entries = splitRecipientList(this.getNodeParameter('recipients', itemIndex, ''));
 	const { recipients, skipped } = readRecipients(node, itemIndex, entries, settings);
-	return await runSendPlan(client, planSend(node, itemIndex, message, recipients, skipped, settings));
+	return await runSendPlan(client, planSend(node, itemIndex, message, recipients, skipped, settings), slot);
 }
