@@ -314,7 +314,7 @@ function httpStatus(url, timeoutMs = 2000) {
 }
 
 /**
- * Starts `n8n start` in its own process group and waits for /healthz/readiness.
+ * Starts `n8n start` in its own process group and waits for /healthz/readiness and the REST API.
  * Resolves { url, child, logFile, stop() }. Rejects (after killing it) if n8n exits or times out.
  */
 async function startN8n({ env, logFile, timeoutMs = 120000, onOutput } = {}) {
@@ -351,7 +351,8 @@ async function startN8n({ env, logFile, timeoutMs = 120000, onOutput } = {}) {
 			const tail = fs.readFileSync(logFile, 'utf8').split('\n').slice(-30).join('\n');
 			throw new Error(`n8n exited before it was ready (${exited.signal || 'exit ' + exited.code}); log ${logFile}:\n${tail}`);
 		}
-		if ((await httpStatus(`${url}/healthz/readiness`)) === 200) break;
+		// n8n 1.x reports ready before its REST API is mounted: wait for that too.
+		if ((await httpStatus(`${url}/healthz/readiness`)) === 200 && (await httpStatus(`${url}/rest/settings`)) === 200) break;
 		if (Date.now() > deadline) {
 			await stop(2000);
 			throw new Error(`n8n did not become ready within ${timeoutMs} ms; log ${logFile}`);
