@@ -147,8 +147,9 @@ async function shoot(page, name, mustShow, { park = { x: 1200, y: 300 } } = {}) 
 
 async function signIn(page, baseUrl) {
 	await page.goto(`${baseUrl}/signin`);
-	await page.locator('#emailOrLdapLoginId').fill(OWNER.email);
-	await page.locator('#password').fill(OWNER.password);
+	// 2.x names the field emailOrLdapLoginId, 1.x email
+	await page.locator('#emailOrLdapLoginId, input[name="emailOrLdapLoginId"], input[name="email"], input[type="email"]').first().fill(OWNER.email);
+	await page.locator('#password, input[name="password"]').first().fill(OWNER.password);
 	await page.locator('[data-test-id="form-submit-button"]').click();
 	await page.waitForURL((u) => !u.pathname.startsWith('/signin'), { timeout: 30000 });
 	await clearOverlays(page);
