@@ -113,7 +113,7 @@ describe('example workflows in a real n8n', () => {
 		expect(sends.map((q) => q.body)).toEqual([{ message: 'Habari!', recipients: ['+255712345678'], sender_id: 'MIFUMO' }]);
 	});
 
-	test('03 contact sync: upsert creates on the first run and updates on the second', async () => {
+	test('03 contact sync: upsert creates on the first run and writes nothing on the second (all unchanged)', async () => {
 		let r = await ctx.execute(IDS.contacts);
 		expectRunOk(r);
 		let reqs = await apiRequests(ctx.sandbox);
