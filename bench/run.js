@@ -31,7 +31,8 @@ const CASES = [
 	{ id: 'latency', title: '6b. Throughput at 100 ms latency' },
 	{ id: 'pacing', title: '6c. Throughput under pacing' },
 	{ id: 'upsert', title: '7. CRM sync (Create or Update)' },
-	{ id: 'combine', title: '8. Sending to many (Combine Items, bursts)' },
+	{ id: 'reportsPoll', title: '8. Reports trigger poll' },
+	{ id: 'combine', title: '9. Sending to many (Combine Items, bursts)' },
 ];
 
 function parseArgs(argv) {

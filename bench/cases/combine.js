@@ -1,6 +1,6 @@
 'use strict';
 /**
- * Case 8: sending to many. 5,000 items of one text: API calls and wall time with Combine Items,
+ * Case 9: sending to many. 5,000 items of one text: API calls and wall time with Combine Items,
  * without it, and through n8n's HTTP Request node (pacing off). Then 300 executions started at
  * once, one SMS each, against a time-scaled limit of 100 SMS per 6 s: the share of the limit used
  * and the rate-limit answers met.

@@ -170,6 +170,23 @@ describe('sms.send with Combine Items', () => {
 		expect(requests.filter((request) => request.status === 200)).toHaveLength(9);
 	});
 
+	test('an item with Wait For Delivery is sent on its own and follows its own SMS; the others are still combined', async () => {
+		await sandbox.control.configure({ deliveryDelayMs: 100 });
+		const to = numbers(3);
+		const items = to.map((number, index) => ({ text: 'Same', to: number, wait: index === 1 ? 10 : 0 }));
+		const result = await sandbox.run({ ...sendParameters(), options: { batchItems: true, messagesPerMinute: 0, waitForDelivery: '={{ $json.wait }}' } } as INodeParameters, {
+			items,
+		});
+
+		expect(result.error).toBeUndefined();
+		expect((await sends()).map((request) => request.body?.recipients)).toEqual([[to[0], to[2]], [to[1]]]);
+		expect(result.items.map((item) => [item.pairedItem, item.json.recipients, item.json.delivery_status])).toEqual([
+			[{ item: 0 }, [to[0]], undefined],
+			[{ item: 1 }, [to[1]], 'delivered'],
+			[{ item: 2 }, [to[2]], undefined],
+		]);
+	});
+
 	test('off by default: one request per item, as before', async () => {
 		const to = numbers(3);
 		const result = await sandbox.run({ ...sendParameters(), options: { messagesPerMinute: 0 } } as INodeParameters, {

@@ -4,7 +4,7 @@ import { updateDisplayOptions } from 'n8n-workflow';
 import { splitRecipientList } from '../../helpers/phone';
 import { readBoolean, requireText } from '../../helpers/validation';
 import type { MifumoClient } from '../../transport';
-import type { ItemOutcome } from '../types';
+import type { ItemOutcome, ItemSlot } from '../types';
 import { sendCombined } from './sendBatch';
 import { readSendSettings, sendAdditionalFields, sendOptions, senderIdProperty } from './sendFields';
 import { planSend, readRecipients, runSendPlan, type SendPlan } from './sendPlan';
@@ -55,8 +55,13 @@ export const description = updateDisplayOptions({ show: { resource: ['sms'], ope
 
 export const sendsSms = true;
 
-export async function execute(this: IExecuteFunctions, itemIndex: number, client: MifumoClient): Promise<IDataObject[]> {
-	return await runSendPlan(client, planItem(this, itemIndex).plan);
+export async function execute(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	client: MifumoClient,
+	slot: ItemSlot,
+): Promise<IDataObject[]> {
+	return await runSendPlan(client, planItem(this, itemIndex).plan, slot);
 }
 
 /** Combine Items: when any item asks for it, the items are planned together and share requests. */
@@ -78,13 +83,22 @@ export async function executeBatch(
 	if (!any) return undefined;
 	return await sendCombined(this, itemCount, (itemIndex) => {
 		const { plan, recipientsPerRequest } = planItem(this, itemIndex);
-		return { itemIndex, plan, recipientsPerRequest, combine: combines(itemIndex), client: clientFor(itemIndex) };
+		// An item that waits for delivery follows its own SMS: it is not combined with others.
+		const combine = combines(itemIndex) && plan.waitForDeliveryMs === 0;
+		return { itemIndex, plan, recipientsPerRequest, combine, client: clientFor(itemIndex) };
 	});
 }
 
 function planItem(context: IExecuteFunctions, itemIndex: number): { plan: SendPlan; recipientsPerRequest: number } {
 	const node = context.getNode();
-	const message = requireText(node, itemIndex, context.getNodeParameter('message', itemIndex, ''), 'Message', 'Enter the text of the SMS.');
+	const message = requireText(
+		node,
+		itemIndex,
+		context.getNodeParameter('message', itemIndex, ''),
+		'Message',
+		'Enter the text of the SMS.',
+		'message',
+	);
 	const settings = readSendSettings(context, itemIndex);
 	const entries = splitRecipientList(context.getNodeParameter('recipients', itemIndex, ''));
 	const { recipients, skipped } = readRecipients(node, itemIndex, entries, settings);

@@ -8,6 +8,7 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import type { MifumoClient } from '../../transport';
 import type { ItemOutcome } from '../types';
 import { sendPlannedRequest, withProgress, type PlannedRequest, type SendPlan } from './sendPlan';
+import { waitForDeliveries, type AcceptedSend } from './waitForDelivery';
 
 /** One item, checked and planned on its own, as Send would send it. */
 export interface PlannedItem {
@@ -58,7 +59,7 @@ export async function sendCombined(
 	for (const request of requests) {
 		for (const itemIndex of request.shares.keys()) requestsLeft.set(itemIndex, (requestsLeft.get(itemIndex) ?? 0) + 1);
 	}
-	const records = new Map<number, IDataObject[]>(planned.map((item) => [item.itemIndex, []]));
+	const records = new Map<number, AcceptedSend[]>(planned.map((item) => [item.itemIndex, []]));
 	const sent: IDataObject[] = [];
 	const smsCount = planned.reduce((sum, item) => sum + item.plan.smsCount, 0);
 
@@ -69,13 +70,14 @@ export async function sendCombined(
 		const body = { ...request.template.body, recipients: shares.flatMap((share) => share.recipients) };
 		try {
 			const record = await sendPlannedRequest(shares[0].item.client, { ...request.template, body }, []);
+			const acceptedAtMs = Date.now();
 			sent.push(record);
 			for (const share of shares) {
 				const itemIndex = share.item.itemIndex;
-				records.get(itemIndex)!.push(narrowed(record, share));
+				records.get(itemIndex)!.push({ record: narrowed(record, share), acceptedAtMs, scheduleTime: body.schedule_time });
 				const left = requestsLeft.get(itemIndex)! - 1;
 				requestsLeft.set(itemIndex, left);
-				if (left === 0) outcomes[itemIndex] = records.get(itemIndex);
+				if (left === 0) outcomes[itemIndex] = records.get(itemIndex)!.map((send) => send.record);
 			}
 		} catch (error) {
 			const failure = withProgress(error, sent, smsCount) as Error;
@@ -86,6 +88,14 @@ export async function sendCombined(
 			}
 		}
 	}
+	// Items with Wait For Delivery (each sent on its own) follow their SMS once everything is sent.
+	await Promise.all(
+		planned
+			.filter((item) => item.plan.waitForDeliveryMs > 0 && Array.isArray(outcomes[item.itemIndex]))
+			.map(async (item) => {
+				outcomes[item.itemIndex] = await waitForDeliveries(item.client, records.get(item.itemIndex)!, item.plan.waitForDeliveryMs);
+			}),
+	);
 	return outcomes;
 }
 

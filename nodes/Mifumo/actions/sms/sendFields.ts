@@ -102,6 +102,15 @@ export const sendOptions: INodeProperties = {
 			description: 'A longer list goes out in several requests, each its own output item',
 		},
 		timeoutOption,
+		{
+			displayName: 'Wait For Delivery',
+			name: 'waitForDelivery',
+			type: 'number',
+			typeOptions: { minValue: 0 },
+			default: 0,
+			description:
+				'Seconds to wait after each send for Mifumo to report every recipient delivered or failed; the output then has delivery_status (delivered, failed, partial or pending) and delivery_report. 0 does not wait.',
+		},
 	],
 };
 
@@ -111,6 +120,7 @@ export interface SendOptionValues {
 	invalidNumbers?: 'error' | 'skip';
 	longMessages?: 'error' | 'split';
 	recipientsPerRequest?: number;
+	waitForDelivery?: number;
 }
 
 /** One item's checked send settings, whatever the operation. */
@@ -122,6 +132,8 @@ export interface SendSettings {
 	skipInvalidNumbers: boolean;
 	splitLongMessages: boolean;
 	recipientsPerRequest: number;
+	/** 0: the sends' answers are output at once. */
+	waitForDeliveryMs: number;
 }
 
 export function readSendSettings(context: IExecuteFunctions, itemIndex: number): SendSettings {
@@ -139,5 +151,11 @@ export function readSendSettings(context: IExecuteFunctions, itemIndex: number):
 			fallback: DEFAULT_RECIPIENTS_PER_REQUEST,
 			minimum: 1,
 		}),
+		waitForDeliveryMs:
+			readWholeNumber(node, itemIndex, options.waitForDelivery, 'Options → Wait For Delivery', {
+				fallback: 0,
+				minimum: 0,
+				orElse: 'Enter the seconds to wait for delivery reports, or 0 not to wait.',
+			}) * 1000,
 	};
 }

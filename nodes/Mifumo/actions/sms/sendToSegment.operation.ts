@@ -12,6 +12,7 @@ import type { MifumoClient } from '../../transport';
 import { paginate } from '../../transport/paginate';
 import { CONTACT_PAGE_SIZE, contactIdOf } from '../contact/contactFields';
 import { segmentIdProperty } from '../segment/segmentFields';
+import type { ItemSlot } from '../types';
 import { readSendSettings, sendAdditionalFields, sendOptions, senderIdProperty, type SendSettings } from './sendFields';
 import { planSend, runSendPlan, type SendPlan } from './sendPlan';
 
@@ -45,10 +46,22 @@ interface SkippedContact {
 	reason: string;
 }
 
-export async function execute(this: IExecuteFunctions, itemIndex: number, client: MifumoClient): Promise<IDataObject[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	client: MifumoClient,
+	slot: ItemSlot,
+): Promise<IDataObject[]> {
 	const node = this.getNode();
 	const segmentId = requireId(node, itemIndex, this.getNodeParameter('segmentId', itemIndex), 'Segment ID');
-	const message = requireText(node, itemIndex, this.getNodeParameter('message', itemIndex, ''), 'Message', 'Enter the text of the SMS.');
+	const message = requireText(
+		node,
+		itemIndex,
+		this.getNodeParameter('message', itemIndex, ''),
+		'Message',
+		'Enter the text of the SMS.',
+		'message',
+	);
 	const settings = readSendSettings(this, itemIndex);
 
 	const contacts = await paginate(client, {
@@ -84,11 +97,12 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, client
 		requests: planned.flatMap(({ plan }) => plan.requests),
 		skipped: [],
 		smsCount: planned.reduce((sum, { plan }) => sum + plan.smsCount, 0),
+		waitForDeliveryMs: settings.waitForDeliveryMs,
 	};
 	const contactIds = planned.flatMap(({ audience, plan }) =>
 		plan.requests.map((request) => request.body.recipients.map((number) => audience.get(number))),
 	);
-	const records = await runSendPlan(client, plan);
+	const records = await runSendPlan(client, plan, slot);
 	return records.map((record, index) => ({
 		...record,
 		contacts: contactIds[index],
