@@ -8,6 +8,9 @@ import { join } from 'node:path';
 
 import { ExecutionLifecycleHooks, WorkflowExecute } from 'n8n-core';
 import type {
+	EngineRequest,
+	EngineResponse,
+	IConnections,
 	IDataObject,
 	IExecuteFunctions,
 	INode,
@@ -51,9 +54,65 @@ class TestInput implements INodeType {
 	}
 }
 
+/** The node under test, by name. */
+const TOOL_NODE = 'Mifumo SMS';
+
+/**
+ * An AI agent as n8n 2.x runs one: it asks the engine to run its tool (an EngineRequest for the
+ * node on its ai_tool input), then passes its input on.
+ */
+class TestAgent implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Test Agent',
+		name: 'testAgent',
+		group: ['transform'],
+		version: 1,
+		description: 'Calls its one tool once per input item',
+		defaults: { name: 'Test Agent' },
+		inputs: [NodeConnectionTypes.Main, NodeConnectionTypes.AiTool],
+		outputs: [NodeConnectionTypes.Main],
+		properties: [],
+	};
+
+	async execute(this: IExecuteFunctions, response?: EngineResponse): Promise<INodeExecutionData[][] | EngineRequest> {
+		// The engine hands every node an empty response until the node's own request is answered.
+		if (!response?.actionResponses.length) {
+			return {
+				actions: this.getInputData().map((_, itemIndex) => ({
+					actionType: 'ExecutionNodeAction' as const,
+					nodeName: TOOL_NODE,
+					input: {},
+					type: NodeConnectionTypes.AiTool,
+					id: `call-${itemIndex}`,
+					metadata: { itemIndex },
+				})),
+				metadata: {},
+			};
+		}
+		// What the tool returned is read from the tool's own run data, as n8n's editor shows it.
+		return [this.getInputData()];
+	}
+}
+
+
+/** The variant n8n makes of a usableAsTool node (n8n's convertNodeToAiTool): type name + "Tool", an ai_tool output. */
+function asAiTool(node: Mifumo): Mifumo {
+	node.description = {
+		...node.description,
+		name: `${node.description.name}Tool`,
+		displayName: `${node.description.displayName} Tool`,
+		inputs: [],
+		outputs: [NodeConnectionTypes.AiTool],
+		usableAsTool: undefined,
+	};
+	return node;
+}
+
 const nodeTypeInstances: Record<string, INodeType> = {
 	'n8n-nodes-mifumo.mifumo': new Mifumo(),
+	'n8n-nodes-mifumo.mifumoTool': asAiTool(new Mifumo()),
 	'test.testInput': new TestInput(),
+	'test.testAgent': new TestAgent(),
 };
 
 const nodeTypes: INodeTypes = {
@@ -68,10 +127,12 @@ export interface RunOptions {
 	items?: IDataObject[];
 	credentials: { apiKey: string; baseUrl: string; webhookSecret?: string };
 	continueOnFail?: boolean;
+	/** Run the node as an AI agent's tool: its mifumoTool variant, called by an agent through the engine. */
+	asTool?: boolean;
 }
 
 export interface RunResult {
-	/** The node's output items (main output 0), json and pairing. */
+	/** The node's output items (main output 0, or its ai_tool output when run as a tool), json and pairing. */
 	items: Array<{ json: IDataObject; pairedItem: unknown }>;
 	/** The error n8n recorded for the node, if the node failed. */
 	error?: { message: string; description?: string | null; errorCode?: string; context?: IDataObject; node?: unknown };
@@ -82,27 +143,32 @@ let executionCounter = 0;
 
 export async function runMifumo(options: RunOptions): Promise<RunResult> {
 	const executionId = String(++executionCounter);
-	const nodes: INode[] = [
-		{
-			id: 'input',
-			name: 'Input',
-			type: 'test.testInput',
-			typeVersion: 1,
-			position: [0, 0],
-			parameters: { items: JSON.stringify(options.items ?? [{}]) },
-		},
-		{
-			id: 'mifumo',
-			name: 'Mifumo SMS',
-			type: 'n8n-nodes-mifumo.mifumo',
-			typeVersion: 1,
-			position: [200, 0],
-			parameters: options.parameters,
-			credentials: { mifumoApi: { id: '1', name: 'Mifumo Sandbox' } },
-			...(options.continueOnFail ? { onError: 'continueRegularOutput' as const } : {}),
-		},
-	];
-	const connections = { Input: { main: [[{ node: 'Mifumo SMS', type: NodeConnectionTypes.Main, index: 0 }]] } };
+	const mifumo: INode = {
+		id: 'mifumo',
+		name: TOOL_NODE,
+		type: options.asTool ? 'n8n-nodes-mifumo.mifumoTool' : 'n8n-nodes-mifumo.mifumo',
+		typeVersion: 1,
+		position: [200, 0],
+		parameters: options.parameters,
+		credentials: { mifumoApi: { id: '1', name: 'Mifumo Sandbox' } },
+		...(options.continueOnFail ? { onError: 'continueRegularOutput' as const } : {}),
+	};
+	const input: INode = {
+		id: 'input',
+		name: 'Input',
+		type: 'test.testInput',
+		typeVersion: 1,
+		position: [0, 0],
+		parameters: { items: JSON.stringify(options.items ?? [{}]) },
+	};
+	const agent: INode = { id: 'agent', name: 'Agent', type: 'test.testAgent', typeVersion: 1, position: [200, 200], parameters: {} };
+	const nodes: INode[] = options.asTool ? [input, agent, mifumo] : [input, mifumo];
+	const connections: IConnections = options.asTool
+		? {
+				Input: { main: [[{ node: 'Agent', type: NodeConnectionTypes.Main, index: 0 }]] },
+				[TOOL_NODE]: { ai_tool: [[{ node: 'Agent', type: NodeConnectionTypes.AiTool, index: 0 }]] },
+			}
+		: { Input: { main: [[{ node: TOOL_NODE, type: NodeConnectionTypes.Main, index: 0 }]] } };
 	const workflow = new Workflow({ id: 'test', nodes, connections, active: false, nodeTypes });
 	const mode: WorkflowExecuteMode = 'manual';
 	const hooks = new ExecutionLifecycleHooks(mode, executionId, {
@@ -123,8 +189,9 @@ export async function runMifumo(options: RunOptions): Promise<RunResult> {
 		workflow,
 		startNode: workflow.getNode('Input')!,
 	});
-	const taskData = run.data.resultData.runData['Mifumo SMS']?.[0];
-	const output = (taskData?.data?.main?.[0] ?? []) as Array<{ json: IDataObject; pairedItem: unknown }>;
+	const taskData = run.data.resultData.runData[TOOL_NODE]?.[0];
+	const outputType = options.asTool ? NodeConnectionTypes.AiTool : NodeConnectionTypes.Main;
+	const output = (taskData?.data?.[outputType]?.[0] ?? []) as Array<{ json: IDataObject; pairedItem: unknown }>;
 	const error = taskData?.error as RunResult['error'];
 	return { items: output.map(({ json, pairedItem }) => ({ json, pairedItem })), error, run };
 }

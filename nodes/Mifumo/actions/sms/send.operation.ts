@@ -5,7 +5,7 @@ import { splitRecipientList } from '../../helpers/phone';
 import { requireText } from '../../helpers/validation';
 import type { MifumoClient } from '../../transport';
 import { readSendSettings, sendAdditionalFields, sendOptions, senderIdProperty } from './sendFields';
-import { planSend, readRecipients, runSendPlan } from './sendPlan';
+import { addCostHint, planSend, readRecipients, runSendPlan } from './sendPlan';
 
 const properties: INodeProperties[] = [
 	{
@@ -43,5 +43,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, client
 	const settings = readSendSettings(this, itemIndex);
 	const entries = splitRecipientList(this.getNodeParameter('recipients', itemIndex, ''));
 	const { recipients, skipped } = readRecipients(node, itemIndex, entries, settings);
-	return await runSendPlan(client, planSend(node, itemIndex, message, recipients, skipped, settings));
+	const plan = planSend(node, itemIndex, message, recipients, skipped, settings);
+	addCostHint(this, plan);
+	return await runSendPlan(client, plan);
 }
