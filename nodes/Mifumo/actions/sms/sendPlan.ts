@@ -78,13 +78,10 @@ export function planSend(
 	settings: SendSettings,
 ): SendPlan {
 	checkRecipientCount(node, itemIndex, recipients.length, settings);
-	const text = settings.replaceTypography ? replaceTypography(message).trim() : message;
-	if (text === '') {
-		throw inputError(
-			node,
-			itemIndex,
-			'Message is empty once Options → Replace Typography has replaced its characters. Enter the text of the SMS.',
-		);
+	const text = settings.replaceTypography ? replaceTypography(message) : message;
+	// Callers pass a text they rendered (Send to Segment fills placeholders): blank is refused here too.
+	if (text.trim() === '') {
+		throw inputError(node, itemIndex, 'Message is empty. Enter the text of the SMS.');
 	}
 	const analysis = analyzeText(text);
 	const parts = messageParts(node, itemIndex, text, analysis, settings).map((part) => ({ text: part, ...analyzeText(part) }));
@@ -192,7 +189,7 @@ function checkSegmentCount(node: INode, itemIndex: number, message: string, anal
 	const why = character ? `UCS-2, because of ${character.character} at position ${character.position}` : analysis.encoding;
 	let advice = 'Shorten it';
 	if (character?.replaceable && !settings.replaceTypography) {
-		const replaced = replaceTypography(message).trim();
+		const replaced = replaceTypography(message);
 		const parts = settings.splitLongMessages ? splitParts(replaced, analyzeText(replaced), settings) : [replaced];
 		const replacedSegments = parts.reduce((sum, part) => sum + analyzeText(part).segments, 0);
 		if (replacedSegments < segments) {
