@@ -123,6 +123,23 @@ describe('example workflows in a real n8n', () => {
 		expect(local.nodeItems(r.run, 'Upsert contact')).toHaveLength(3);
 	});
 
+	test('08 price check: the dry run sends nothing, the IF lets 3 SMS through, and Send SMS sends what the dry run showed', async () => {
+		const r = await ctx.execute(IDS.dryRun);
+		expectRunOk(r);
+		const message = "Habari Mama Asha, ng'ombe wako amepatiwa chanjo leo. Tafadhali lipa TZS 15,000 kupitia M-Pesa kabla ya Ijumaa. Asante sana, Ofisi ya Mifugo ya Kibaha.";
+		const recipients = ['+255712345678', '+255713000111', '+255714000222'];
+		expect(local.nodeItems(r.run, 'Price check')).toEqual([
+			{ dry_run: true, message, recipients, sender_id: 'MIFUMO', encoding: 'GSM-7', segments: 1, total_segments: 3 },
+		]);
+		const sends = await apiRequests(ctx.sandbox, { method: 'POST', path: SEND });
+		expect(sends.map((q) => q.body)).toEqual([{ message, recipients, sender_id: 'MIFUMO' }]);
+		expect(local.nodeItems(r.run, 'Send SMS')).toEqual([
+			expect.objectContaining({ message_id: expect.any(String), recipients, encoding: 'GSM-7', segments: 1, total_segments: 3 }),
+		]);
+		// The IF's false branch stays empty: Over budget never runs.
+		expect(local.nodeItems(r.run, 'Over budget')).toBeUndefined();
+	});
+
 	test('04 nightly report: all reports of the last 24 h, failed ones filtered, summary', async () => {
 		const now = Date.now();
 		const ago = (min) => new Date(now - min * 60000).toISOString();
