@@ -11,6 +11,7 @@ const entryPoints = [
 	'credentials/MifumoApi.credentials.ts',
 	'nodes/Mifumo/Mifumo.node.ts',
 	'nodes/MifumoTrigger/MifumoTrigger.node.ts',
+	'nodes/MifumoReportsTrigger/MifumoReportsTrigger.node.ts',
 ];
 
 async function clean() {

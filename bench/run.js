@@ -31,7 +31,8 @@ const CASES = [
 	{ id: 'latency', title: '6b. Throughput at 100 ms latency' },
 	{ id: 'pacing', title: '6c. Throughput under pacing' },
 	{ id: 'upsert', title: '7. CRM sync (Create or Update)' },
-	{ id: 'cost', title: '8. Cost of a send (encoding, parts, Dry Run)' },
+	{ id: 'reportsPoll', title: '8. Reports trigger poll' },
+	{ id: 'cost', title: '9. Cost of a send (encoding, parts, Dry Run)' },
 ];
 
 function parseArgs(argv) {

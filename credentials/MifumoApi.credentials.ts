@@ -11,7 +11,7 @@ export class MifumoApi implements ICredentialType {
 
 	icon: Icon = { light: 'file:mifumo.svg', dark: 'file:mifumo.dark.svg' };
 
-	documentationUrl = 'https://www.npmjs.com/package/n8n-nodes-mifumo#credentials';
+	documentationUrl = 'https://www.npmjs.com/package/n8n-nodes-mifumo';
 
 	properties: INodeProperties[] = [
 		{

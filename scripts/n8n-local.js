@@ -2,7 +2,7 @@
 // A real n8n on this machine, for `npm start`, the e2e tests and later scripts.
 //
 //   const local = require('./scripts/n8n-local');
-//   await local.ensureN8n();                       // Node 24 + n8n@2.41.1 into .n8n-local (once)
+//   await local.ensureN8n();                       // Node 24 + n8n@2.41.1 into .n8n-local (once; N8N_LINE=1: 1.123)
 //   const tgz = await local.buildAndPack();        // npm run build + npm pack
 //   await local.installPackage(userFolder, tgz);   // into <userFolder>/.n8n/nodes
 //   const env = local.n8nEnv({ userFolder, port });
@@ -13,8 +13,8 @@
 //   const run = await local.executeWorkflow(env, id);
 //   await n8n.stop();                              // kills the whole process group
 //
-// Every child process is started in its own process group and remembered; `killAll()` (also
-// run on process exit) ends whatever is still running.
+// Every child process is started in its own process group and remembered (lib/processes.js);
+// `killAll()` (also run on process exit) ends whatever is still running.
 
 const fs = require('fs');
 const os = require('os');
@@ -23,46 +23,11 @@ const path = require('path');
 const http = require('http');
 const { spawn } = require('child_process');
 const install = require('./lib/install');
+const { track, killGroup, killStragglers, stopGroup, killAll } = require('./lib/processes');
 
-const { ROOT, N8N_VERSION, paths, ensureN8n, node24Env } = install;
+const { ROOT, N8N_VERSION, paths, ensureN8n, runtimeEnv } = install;
 const ENCRYPTION_KEY = 'n8n-nodes-mifumo-local-encryption-key';
 const PACKAGE_NAME = 'n8n-nodes-mifumo';
-
-// ---------------------------------------------------------------------------------------------
-// child process bookkeeping
-
-// ChildProcess objects started detached (own process group). Kept on the `child_process` core
-// module, which every copy of this module shares: jest loads a test file's copy in a realm of its
-// own, and global-setup's Ctrl-C handler must end the children that copy started too.
-const REGISTRY = Symbol.for('n8n-nodes-mifumo.n8n-local.live');
-const childProcessModule = require('child_process');
-const live = childProcessModule[REGISTRY] || (childProcessModule[REGISTRY] = new Set());
-
-function killGroup(child, signal) {
-	if (!child || child.exitCode !== null || child.signalCode !== null) return;
-	try {
-		process.kill(-child.pid, signal);
-	} catch {
-		try {
-			child.kill(signal);
-		} catch {}
-	}
-}
-
-/** Ends every process group this module started that is still running (SIGKILL). Synchronous. */
-function killAll(signal = 'SIGKILL') {
-	for (const child of live) killGroup(child, signal);
-}
-if (!live.exitHook) {
-	live.exitHook = true;
-	process.on('exit', () => killAll('SIGKILL'));
-}
-
-function track(child) {
-	live.add(child);
-	child.on('exit', () => live.delete(child));
-	return child;
-}
 
 // ---------------------------------------------------------------------------------------------
 // small helpers
@@ -126,10 +91,7 @@ function exec(cmd, args, { env, cwd = ROOT, timeoutMs = 300000, input } = {}) {
 		});
 		child.on('close', (code, signal) => {
 			clearTimeout(timer);
-			// the command is done; end anything it left behind in its group (task runners...)
-			try {
-				process.kill(-child.pid, 'SIGKILL');
-			} catch {}
+			killStragglers(child); // the command is done; end what it left in its group (task runners...)
 			resolve({ code: code === null ? 128 : code, signal, stdout, stderr });
 		});
 		if (input !== undefined) child.stdin.end(input);
@@ -147,7 +109,7 @@ function exec(cmd, args, { env, cwd = ROOT, timeoutMs = 300000, input } = {}) {
 function n8nEnv({ userFolder, port = 5678, brokerPort, host = 'localhost', logLevel = 'info', extra = {} } = {}) {
 	if (!userFolder) throw new Error('n8nEnv: userFolder is required');
 	const p = paths();
-	const env = node24Env(p);
+	const env = runtimeEnv(p);
 	// Never inherit n8n settings from the caller's shell.
 	// Nor jest's NODE_ENV=test: under it n8n logs nothing and its CLI commands quietly do nothing.
 	for (const k of Object.keys(env)) {
@@ -165,13 +127,13 @@ function n8nEnv({ userFolder, port = 5678, brokerPort, host = 'localhost', logLe
 		N8N_TEMPLATES_ENABLED: 'false',
 		N8N_PERSONALIZATION_ENABLED: 'false',
 		N8N_DYNAMIC_BANNERS_ENABLED: 'false',
-		N8N_DISABLED_MODULES: 'mcp-registry',
 		N8N_SECURE_COOKIE: 'false',
 		N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'false',
 		N8N_LOG_LEVEL: logLevel,
 		N8N_REINSTALL_MISSING_PACKAGES: 'false',
 		N8N_HIRING_BANNER_ENABLED: 'false',
 		GENERIC_TIMEZONE: 'Africa/Dar_es_Salaam',
+		...p.line.env,
 		...extra,
 	});
 	return env;
@@ -224,7 +186,7 @@ async function installPackage(userFolder, tgz) {
 	// Force a fresh copy even when the version number did not change.
 	fs.rmSync(path.join(nodesDir, 'node_modules', PACKAGE_NAME), { recursive: true, force: true });
 	const r = await exec('npm', ['install', '--prefix', nodesDir, '--legacy-peer-deps', '--ignore-scripts', '--no-audit', '--no-fund', tgz], {
-		env: node24Env(),
+		env: runtimeEnv(),
 		cwd: nodesDir,
 	});
 	if (r.code !== 0) throw new Error(`installing ${tgz} into ${nodesDir} failed:\n${r.stderr}`);
@@ -234,7 +196,7 @@ async function installPackage(userFolder, tgz) {
 // ---------------------------------------------------------------------------------------------
 // n8n CLI
 
-/** Runs `n8n <args>` with Node 24. Resolves {code, stdout, stderr}. */
+/** Runs `n8n <args>` with the line's Node. Resolves {code, stdout, stderr}. */
 function n8nCli(env, args, opts = {}) {
 	const p = paths();
 	fs.mkdirSync(env.N8N_USER_FOLDER, { recursive: true }); // a missing cwd makes spawn fail with ENOENT
@@ -279,7 +241,7 @@ async function importWorkflows(env, workflows) {
 
 /** Publishes (activates) a workflow; takes effect at the next `n8n start`. */
 function publishWorkflow(env, id) {
-	return n8nCliOk(env, ['publish:workflow', `--id=${id}`]);
+	return n8nCliOk(env, paths().line.activate(id));
 }
 
 /**
@@ -352,7 +314,7 @@ function httpStatus(url, timeoutMs = 2000) {
 }
 
 /**
- * Starts `n8n start` in its own process group and waits for /healthz/readiness.
+ * Starts `n8n start` in its own process group and waits for /healthz/readiness and the REST API.
  * Resolves { url, child, logFile, stop() }. Rejects (after killing it) if n8n exits or times out.
  */
 async function startN8n({ env, logFile, timeoutMs = 120000, onOutput } = {}) {
@@ -379,15 +341,8 @@ async function startN8n({ env, logFile, timeoutMs = 120000, onOutput } = {}) {
 
 	const url = `http://127.0.0.1:${port}`;
 	const stop = async (graceMs = 15000) => {
-		if (exited) return exited;
-		killGroup(child, 'SIGTERM');
-		const t = setTimeout(() => killGroup(child, 'SIGKILL'), graceMs);
-		const res = await exitPromise;
-		clearTimeout(t);
-		try {
-			process.kill(-child.pid, 'SIGKILL'); // stragglers in the group (task runner)
-		} catch {}
-		return res;
+		await stopGroup(child, { graceMs });
+		return exitPromise;
 	};
 
 	const deadline = Date.now() + timeoutMs;
@@ -396,7 +351,8 @@ async function startN8n({ env, logFile, timeoutMs = 120000, onOutput } = {}) {
 			const tail = fs.readFileSync(logFile, 'utf8').split('\n').slice(-30).join('\n');
 			throw new Error(`n8n exited before it was ready (${exited.signal || 'exit ' + exited.code}); log ${logFile}:\n${tail}`);
 		}
-		if ((await httpStatus(`${url}/healthz/readiness`)) === 200) break;
+		// n8n 1.x reports ready before its REST API is mounted: wait for that too.
+		if ((await httpStatus(`${url}/healthz/readiness`)) === 200 && (await httpStatus(`${url}/rest/settings`)) === 200) break;
 		if (Date.now() > deadline) {
 			await stop(2000);
 			throw new Error(`n8n did not become ready within ${timeoutMs} ms; log ${logFile}`);
@@ -489,7 +445,7 @@ module.exports = {
 	UserError,
 	paths,
 	ensureN8n,
-	node24Env,
+	runtimeEnv,
 	n8nEnv,
 	baseUrlOf,
 	freePort,

@@ -15,6 +15,10 @@
 //   3. stops Chromium, n8n and the sandbox and deletes the temporary folder, also on failure or
 //      Ctrl-C. Nothing is saved in n8n: the option changes are made in the browser only.
 //
+// `node scripts/screenshots.js --examples <dir>` instead saves every example workflow's canvas
+// (zoomed to fit, sticky note included) into <dir>, and prints which trigger the editor's
+// Execute workflow button runs in each: for checking the examples' notes, not for the README.
+//
 // Options (environment): MIFUMO_SCREENSHOTS_KEEP=1 keeps the temporary folder (n8n's log,
 // database, and a failure.png of the page when a step fails); MIFUMO_PACKAGE_TGZ=<file> installs
 // that package instead of packing dist/; CHROMIUM=<path> another Chromium binary.
@@ -24,7 +28,8 @@ const os = require('os');
 const path = require('path');
 const local = require('./n8n-local');
 
-const OUT_DIR = path.join(local.ROOT, 'docs', 'images');
+const EXAMPLES_OUT = process.argv.includes('--examples') ? path.resolve(process.argv[process.argv.indexOf('--examples') + 1] || 'example-screenshots') : null;
+const OUT_DIR = EXAMPLES_OUT || path.join(local.ROOT, 'docs', 'images');
 const EXAMPLES_DIR = path.join(local.ROOT, 'examples');
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const OWNER = { email: 'admin@example.com', password: 'Mifumo-Sandbox-1', firstName: 'Mifumo', lastName: 'Admin' };
@@ -136,14 +141,15 @@ async function shoot(page, name, mustShow, { park = { x: 1200, y: 300 } } = {}) 
 	const file = path.join(OUT_DIR, name);
 	await page.screenshot({ path: file, animations: 'disabled', caret: 'hide' });
 	const kb = Math.round(fs.statSync(file).size / 1024);
-	step(`saved docs/images/${name} (${kb} KB)`);
+	step(`saved ${path.relative(process.cwd(), file)} (${kb} KB)`);
 	return { file, kb };
 }
 
 async function signIn(page, baseUrl) {
 	await page.goto(`${baseUrl}/signin`);
-	await page.locator('#emailOrLdapLoginId').fill(OWNER.email);
-	await page.locator('#password').fill(OWNER.password);
+	// 2.x names the field emailOrLdapLoginId, 1.x email
+	await page.locator('#emailOrLdapLoginId, input[name="emailOrLdapLoginId"], input[name="email"], input[type="email"]').first().fill(OWNER.email);
+	await page.locator('#password, input[name="password"]').first().fill(OWNER.password);
 	await page.locator('[data-test-id="form-submit-button"]').click();
 	await page.waitForURL((u) => !u.pathname.startsWith('/signin'), { timeout: 30000 });
 	await clearOverlays(page);
@@ -225,6 +231,20 @@ async function triggerPanel(page, baseUrl) {
 	return shoot(page, 'trigger-panel.png', ['Trigger On', 'Sent', 'Delivered', 'Failed', 'Production URL']);
 }
 
+/** Every example's canvas, zoomed to fit; logs the trigger the Execute workflow button would run. */
+async function exampleCanvases(page, baseUrl, examples) {
+	const shots = [];
+	for (const { file, workflow } of examples) {
+		await openWorkflow(page, baseUrl, workflow.id);
+		await page.locator('[data-test-id="zoom-to-fit"]').click();
+		const button = page.locator('[data-test-id="execute-workflow-button"]').first();
+		const label = (await button.count()) ? (await button.innerText()).replace(/\s+/g, ' ').trim() : '(no Execute workflow button)';
+		step(`${file}: the button reads "${label}"`);
+		shots.push(await shoot(page, file.replace(/\.json$/, '.png'), [], { park: { x: 5, y: 450 } }));
+	}
+	return shots;
+}
+
 // ---------------------------------------------------------------------------------------------
 
 async function main() {
@@ -241,7 +261,7 @@ async function main() {
 		throw new local.UserError('dist/ is missing: run npm run build first (npm run screenshots does).');
 	}
 
-	step(`checking n8n ${local.N8N_VERSION} in .n8n-local/ (the first run installs it: a few minutes) …`);
+	step(`checking n8n ${local.N8N_VERSION} (the first run installs it: ${local.paths().line.cost}) …`);
 	await local.ensureN8n({ log: (m) => process.stdout.write(`  ${m}\n`) });
 
 	const tmp = (state.tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mifumo-screenshots-')));
@@ -264,11 +284,15 @@ async function main() {
 	// WEBHOOK_URL: the trigger's Production URL reads as on a default install (localhost:5678),
 	// not this run's random port. It changes nothing else here: no webhook is called.
 	const env = local.n8nEnv({ userFolder, port: n8nPort, brokerPort, logLevel: 'warn', extra: { WEBHOOK_URL: 'http://localhost:5678/' } });
-	step('importing the "Mifumo Sandbox" credential and two example workflows …');
+	const examples = (EXAMPLES_OUT ? fs.readdirSync(EXAMPLES_DIR).filter((f) => f.endsWith('.json')).sort() : [SEND_WORKFLOW.file, TRIGGER_WORKFLOW.file]).map((file) => ({
+		file,
+		workflow: readExample(file),
+	}));
+	step(`importing the "Mifumo Sandbox" credential and ${examples.length} example workflows …`);
 	await local.importCredentials(env, [
 		{ id: CREDENTIAL_ID, name: 'Mifumo Sandbox', type: 'mifumoApi', data: { apiKey: 'sandbox-admin-key', baseUrl: sandboxUrl } },
 	]);
-	await local.importWorkflows(env, [readExample(SEND_WORKFLOW.file), readExample(TRIGGER_WORKFLOW.file)]);
+	await local.importWorkflows(env, examples.map((e) => e.workflow));
 
 	step(`starting n8n on port ${n8nPort} …`);
 	state.n8n = await local.startN8n({ env, logFile: path.join(tmp, 'n8n.log') });
@@ -299,10 +323,14 @@ async function main() {
 	try {
 		step(`signing in as ${OWNER.email} …`);
 		await signIn(page, baseUrl);
-		step('signed in; opening "Mifumo: Swahili message to a list of numbers" …');
-		shots.push(await sendPanel(page, baseUrl));
-		shots.push(await operations(page, baseUrl));
-		shots.push(await triggerPanel(page, baseUrl));
+		if (EXAMPLES_OUT) {
+			shots.push(...(await exampleCanvases(page, baseUrl, examples)));
+		} else {
+			step('signed in; opening "Mifumo: Swahili message to a list of numbers" …');
+			shots.push(await sendPanel(page, baseUrl));
+			shots.push(await operations(page, baseUrl));
+			shots.push(await triggerPanel(page, baseUrl));
+		}
 	} catch (err) {
 		if (state.signal) return new Promise(() => {}); // the signal handler cleans up and exits
 		const where = path.join(tmp, 'failure.png');
@@ -312,7 +340,7 @@ async function main() {
 	}
 
 	const big = shots.filter((s) => s.kb > 300);
-	process.stdout.write(`\n${shots.length} screenshots in docs/images/ (${since()})${big.length ? `; over 300 KB: ${big.map((s) => path.basename(s.file)).join(', ')}` : ''}\n`);
+	process.stdout.write(`\n${shots.length} screenshots in ${path.relative(process.cwd(), OUT_DIR) || '.'}/ (${since()})${big.length ? `; over 300 KB: ${big.map((s) => path.basename(s.file)).join(', ')}` : ''}\n`);
 }
 
 main()

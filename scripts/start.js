@@ -4,7 +4,8 @@
 // Mifumo sandbox, ready to click through.
 //
 //   1. builds the package (npm run build) and packs it (npm pack)
-//   2. installs Node 24 + n8n into .n8n-local/ on first use (a few minutes, once)
+//   2. installs Node 24 + n8n into .n8n-local/ on first use (about 6 minutes and 3 GB, once;
+//      N8N_LINE=1: n8n 1.123 on this machine's Node, in .n8n-local/n8n-1/)
 //   3. installs the package into .n8n-local/user/.n8n/nodes (as Settings → Community Nodes would)
 //   4. first run only: imports the "Mifumo Sandbox" credential and the example workflows, publishes
 //      the delivery-receipts workflow
@@ -96,10 +97,10 @@ async function main() {
 		tgz = await local.buildAndPack();
 	}
 
-	step(`checking n8n ${local.N8N_VERSION} in .n8n-local/ (the first run installs it: a few minutes, ~3 GB) …`);
+	step(`checking n8n ${local.N8N_VERSION} in ${path.relative(process.cwd(), local.paths().base) || '.'}/ (the first run installs it: ${local.paths().line.cost}) …`);
 	await local.ensureN8n({ log: (m) => process.stdout.write(`  ${m}\n`) });
 
-	step(`installing ${path.basename(tgz)} into .n8n-local/user/.n8n/nodes …`);
+	step(`installing ${path.basename(tgz)} into ${path.relative(process.cwd(), USER_FOLDER)}/.n8n/nodes …`);
 	await local.installPackage(USER_FOLDER, tgz);
 
 	const env = local.n8nEnv({ userFolder: USER_FOLDER, port: N8N_PORT, logLevel: process.env.N8N_LOG_LEVEL || 'warn' });

@@ -1,5 +1,5 @@
 'use strict';
-/** Case 8: what knowing the cost of a send costs: encoding, parts and total_segments for a long text to many recipients. */
+/** Case 9: what knowing the cost of a send costs: encoding, parts and total_segments for a long text to many recipients. */
 const { runNode } = require('../lib/engine');
 const { API_KEY, control, reset, median, e164Numbers, pct, ms, assertRun } = require('../lib/common');
 const { loadNodeSource } = require('../lib/phones');

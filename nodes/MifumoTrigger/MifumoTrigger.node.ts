@@ -12,6 +12,7 @@ import { testMifumoCredential } from '../Mifumo/transport/credentialTest';
 
 import { asPayload, eventOf, MAX_BODY_BYTES, type MifumoWebhookPayload, parsePayload, toItems } from './payload';
 import { isAuthentic, type WebhookCredentials } from './verify';
+import { deliveryStatusOptions } from '../Mifumo/actions/common.description';
 
 type WebhookRequest = ReturnType<IWebhookFunctions['getRequestObject']>;
 
@@ -73,11 +74,7 @@ export class MifumoTrigger implements INodeType {
 				name: 'events',
 				type: 'multiOptions',
 				required: true,
-				options: [
-					{ name: 'Delivered', value: 'delivered', description: 'The message reached the phone' },
-					{ name: 'Failed', value: 'failed', description: 'The message could not be delivered' },
-					{ name: 'Sent', value: 'sent', description: 'Mifumo handed the message to the network' },
-				],
+				options: deliveryStatusOptions,
 				default: ['sent', 'delivered', 'failed'],
 				description:
 					'Which notifications start the workflow; the others are acknowledged and ignored. Matched against the payload\'s status, or its event without the "message." prefix.',

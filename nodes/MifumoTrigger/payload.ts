@@ -1,14 +1,12 @@
 import type { IDataObject } from 'n8n-workflow';
 
+import { isObject } from '../Mifumo/transport/answer';
+
 /** Delivery reports are small; 1 MiB still holds a report for over ten thousand recipients. */
 export const MAX_BODY_BYTES = 1024 * 1024;
 
 export interface MifumoWebhookPayload extends IDataObject {
 	message_id: string | number;
-}
-
-function isObject(value: unknown): value is IDataObject {
-	return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** The payload when the body is a JSON object with a `message_id`, else undefined. */

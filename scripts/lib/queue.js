@@ -8,32 +8,21 @@
 //   ... stack.urls.webhook, stack.workers[i].pid, stack.sql('select 1'), stack.workerOf(execId)
 //   await stack.stop();          // every process ended, every temp folder removed
 //
-// Every process runs in its own process group; `killAllQueue()` (also run on process exit)
-// SIGKILLs whatever is still running, and the temp folders are removed on exit too.
+// Every process runs in its own process group (./processes.js); `killAllQueue()` (also run on
+// process exit) SIGKILLs whatever is still running and removes the temp folders.
 
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
 const { spawn, spawnSync } = require('child_process');
 const local = require('../n8n-local');
+const { track, killStragglers, stopGroup, killAll } = require('./processes');
 
-const live = new Set(); // detached ChildProcess objects (own process group)
 const tempDirs = new Set();
 
-function killGroup(child, signal = 'SIGKILL') {
-	if (!child || child.exitCode !== null || child.signalCode !== null) return;
-	try {
-		process.kill(-child.pid, signal);
-	} catch {
-		try {
-			child.kill(signal);
-		} catch {}
-	}
-}
-
-/** SIGKILLs every process group started here that still runs, removes the temp folders. Synchronous. */
+/** SIGKILLs every process group still running, removes the temp folders. Synchronous. */
 function killAllQueue() {
-	for (const c of live) killGroup(c, 'SIGKILL');
+	killAll();
 	for (const d of tempDirs) {
 		try {
 			fs.rmSync(d, { recursive: true, force: true });
@@ -50,20 +39,11 @@ function installSignalHandlers() {
 	for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
 		const handler = () => {
 			killAllQueue();
-			try {
-				require('../n8n-local').killAll();
-			} catch {}
 			process.removeListener(sig, handler);
 			process.kill(process.pid, sig);
 		};
 		process.on(sig, handler);
 	}
-}
-
-function track(child) {
-	live.add(child);
-	child.on('exit', () => live.delete(child));
-	return child;
 }
 
 function mkTemp(prefix) {
@@ -192,12 +172,7 @@ async function startPostgres({ pgBin, log = () => {} }) {
 				.filter((l) => l !== '')
 				.map((l) => l.split('\t')),
 		async stop() {
-			if (child.exitCode === null && child.signalCode === null) {
-				killGroup(child, 'SIGINT'); // fast shutdown
-				const t = setTimeout(() => killGroup(child, 'SIGKILL'), 10000);
-				await new Promise((r) => (child.exitCode !== null || child.signalCode !== null ? r() : child.once('exit', r)));
-				clearTimeout(t);
-			}
+			await stopGroup(child, { signal: 'SIGINT' }); // SIGINT: PostgreSQL's fast shutdown
 			removeTemp(dir);
 		},
 	};
@@ -238,10 +213,7 @@ async function startRedis({ redisServer, redisCli, log = () => {} }) {
 		child,
 		cli,
 		async stop() {
-			if (child.exitCode === null && child.signalCode === null) {
-				killGroup(child, 'SIGKILL');
-				await new Promise((r) => (child.exitCode !== null || child.signalCode !== null ? r() : child.once('exit', r)));
-			}
+			await stopGroup(child, { signal: 'SIGKILL' }); // no persistence: nothing to shut down cleanly
 			removeTemp(dir);
 		},
 	};
@@ -272,22 +244,12 @@ async function spawnN8n({ role, args, env, logFile, readyUrl, timeoutMs = 180000
 		},
 		/** SIGTERM (graceful), SIGKILL after graceMs; then SIGKILL the rest of the group (task runner). */
 		async stop(graceMs = 10000) {
-			if (!exited) {
-				killGroup(child, 'SIGTERM');
-				const t = setTimeout(() => killGroup(child, 'SIGKILL'), graceMs);
-				await exitPromise;
-				clearTimeout(t);
-			}
-			try {
-				process.kill(-child.pid, 'SIGKILL');
-			} catch {}
-			return exited;
+			await stopGroup(child, { graceMs });
+			return exitPromise;
 		},
 		/** SIGKILL the whole process group at once (a crashed machine). */
 		async kill() {
-			try {
-				process.kill(-child.pid, 'SIGKILL');
-			} catch {}
+			killStragglers(child);
 			return exitPromise;
 		},
 		log: () => fs.readFileSync(logFile, 'utf8'),

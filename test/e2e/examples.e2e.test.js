@@ -3,7 +3,7 @@
 // Mifumo sandbox: the requests that reached the sandbox and the items the nodes output.
 
 const { e2eContext, apiRequests, expectRunOk, local } = require('./lib/context');
-const { IDS } = require('./lib/constants');
+const { IDS, exampleWorkflows } = require('./lib/constants');
 
 const ctx = e2eContext();
 const SEND = '/api/integration/v1/sms/send/';
@@ -14,20 +14,20 @@ beforeEach(async () => {
 
 describe('example workflow files', () => {
 	const { NodeHelpers } = require('n8n-workflow');
+	const { PackageDirectoryLoader } = require('n8n-core');
 	const path = require('path');
-	const { exampleWorkflows } = require('./lib/constants');
-	const dist = path.join(__dirname, '..', '..', 'dist', 'nodes');
-	const types = {
-		'n8n-nodes-mifumo.mifumo': () => new (require(path.join(dist, 'Mifumo', 'Mifumo.node.js')).Mifumo)(),
-		'n8n-nodes-mifumo.mifumoTrigger': () => new (require(path.join(dist, 'MifumoTrigger', 'MifumoTrigger.node.js')).MifumoTrigger)(),
-	};
 
-	test('use only parameter names the nodes define (n8n silently drops unknown ones)', () => {
+	test('use only parameter names the nodes define (n8n silently drops unknown ones)', async () => {
+		// n8n's own loader reads the built package as n8n does (package.json → dist), adding Poll Times to polling nodes.
+		const loader = new PackageDirectoryLoader(path.join(__dirname, '..', '..'));
+		await loader.loadAll();
+		const types = Object.fromEntries(Object.entries(loader.nodeTypes).map(([name, { type }]) => [`${loader.packageName}.${name}`, type]));
+		expect(Object.keys(types).sort()).toEqual(['n8n-nodes-mifumo.mifumo', 'n8n-nodes-mifumo.mifumoReportsTrigger', 'n8n-nodes-mifumo.mifumoTrigger']);
 		const unknown = [];
 		for (const wf of exampleWorkflows(5678)) {
 			expect(wf.id).toMatch(/^[A-Za-z0-9]{16}$/);
 			for (const n of wf.nodes.filter((x) => types[x.type])) {
-				const { description } = types[n.type]();
+				const { description } = types[n.type];
 				expect(n.typeVersion).toBe(1);
 				expect(n.credentials).toEqual({ mifumoApi: { id: 'MifumoSandbox001', name: 'Mifumo Sandbox' } });
 				const resolved = NodeHelpers.getNodeParameters(description.properties, n.parameters, true, false, n, description);
@@ -44,12 +44,12 @@ describe('example workflow files', () => {
 });
 
 describe('example workflows in a real n8n', () => {
-	test('the package is loaded: n8n knows both node types', async () => {
+	test('the package is loaded: n8n knows its three node types', async () => {
 		const rest = await ctx.rest();
 		const r = await rest.request('GET', '/types/nodes.json');
 		expect(r.status).toBe(200);
 		const names = r.json.map((t) => t.name);
-		expect(names).toEqual(expect.arrayContaining(['n8n-nodes-mifumo.mifumo', 'n8n-nodes-mifumo.mifumoTrigger']));
+		expect(names).toEqual(expect.arrayContaining(['n8n-nodes-mifumo.mifumo', 'n8n-nodes-mifumo.mifumoTrigger', 'n8n-nodes-mifumo.mifumoReportsTrigger']));
 	});
 
 	test('02 Swahili broadcast: mixed number formats reach Mifumo once each, in E.164', async () => {
@@ -95,6 +95,22 @@ describe('example workflows in a real n8n', () => {
 		expect(sends[0].body).toEqual({ message: 'Karibu!', recipients: ['+255713000111'], sender_id: 'MIFUMO' });
 		const [msg] = await ctx.sandbox.messages();
 		expect(body).toEqual(expect.objectContaining({ message_id: msg.message_id }));
+	});
+
+	test("01 webhook → SMS: the sticky note's curl names the Webhook's path, and its body sends the SMS", async () => {
+		const wf = exampleWorkflows(ctx.n8nPort).find((w) => w.id === IDS.webhookSend);
+		const note = wf.nodes.find((n) => n.type === 'n8n-nodes-base.stickyNote').parameters.content;
+		const curl = /curl http:\/\/localhost:(\d+)\/webhook-test\/([\w-]+) \\\n\s+-H "Content-Type: application\/json" \\\n\s+-d '([^']+)'/.exec(note);
+		expect(curl).not.toBeNull();
+		const [, port, hookPath, body] = curl;
+		expect(port).toBe(String(ctx.n8nPort)); // the note's localhost:5678, moved to this n8n
+		expect(hookPath).toBe(wf.nodes.find((n) => n.type === 'n8n-nodes-base.webhook').parameters.path);
+		// The Test URL only listens while the editor waits; the published workflow's production URL
+		// runs the same nodes.
+		const res = await fetch(`${ctx.n8nUrl}/webhook/${hookPath}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+		expect(res.status).toBe(200);
+		const sends = await apiRequests(ctx.sandbox, { method: 'POST', path: SEND });
+		expect(sends.map((q) => q.body)).toEqual([{ message: 'Habari!', recipients: ['+255712345678'], sender_id: 'MIFUMO' }]);
 	});
 
 	test('03 contact sync: upsert creates on the first run and updates on the second', async () => {

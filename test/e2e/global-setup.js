@@ -26,7 +26,7 @@ module.exports = async function globalSetup() {
 		});
 	}
 	try {
-		log('ensuring n8n is installed in .n8n-local (a few minutes the first time) …');
+		log(`ensuring n8n ${local.N8N_VERSION} is installed (a few minutes the first time) …`);
 		await local.ensureN8n({ log: (m) => log(`  ${m}`) });
 
 		const tmp = (state.tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mifumo-e2e-')));

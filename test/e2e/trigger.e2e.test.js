@@ -123,7 +123,9 @@ describe('credential test through n8n (POST /rest/credentials/test)', () => {
 
 	test("fails with a wrong key and shows the server's message", async () => {
 		const rest = await ctx.rest();
-		const r = await rest.testCredential({ id: '', name: 'wrong', type: 'mifumoApi', data: { apiKey: 'wrong-key-123', baseUrl: ctx.sandboxUrl } });
+		// The saved credential with its key changed, as the editor's Test button sends it (n8n 1.x
+		// refuses to test a credential it has no id for).
+		const r = await rest.testCredential({ id: CREDENTIAL_ID, name: 'Mifumo Sandbox', type: 'mifumoApi', data: { apiKey: 'wrong-key-123', baseUrl: ctx.sandboxUrl } });
 		expect(r.status).toBe('Error');
 		expect(r.message).toMatch(/Invalid API key/i);
 		expect(r.message).not.toContain('wrong-key-123');

@@ -170,6 +170,13 @@ const rows: Row[] = [
 		field: 'Message',
 	},
 	{
+		name: 'send: message from an expression that gives nothing names the expression and its field',
+		parameters: send({ message: '={{ $json.body.message }}' }),
+		message: `Message is empty: its expression {{ $json.body.message }} gave nothing (this item has no body.message). ${MESSAGE_HELP}`,
+		errorCode: 'INVALID_PARAMETER',
+		field: 'Message',
+	},
+	{
 		name: 'send: message from an expression returning an object',
 		parameters: send({ message: '={{ { text: "hi" } }}' }),
 		message: `Message must be text, not an object. ${MESSAGE_HELP}`,

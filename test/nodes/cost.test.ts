@@ -259,6 +259,20 @@ describe('Dry Run', () => {
 		expect(real.items.map(({ json }) => costOf(json))).toEqual(dry.items.map(({ json }) => costOf(json)));
 	});
 
+	test('with Wait For Delivery too, nothing is sent and nothing is asked: there is no delivery to wait for', async () => {
+		const started = Date.now();
+		const { items, error } = await sandbox.run(send({}, { dryRun: true, waitForDelivery: 30 }), { items: [{ text: 'Habari' }] });
+		expect(error).toBeUndefined();
+		expect(items).toEqual([
+			{
+				json: { dry_run: true, message: 'Habari', recipients: ['+255712345678'], sender_id: 'MIFUMO', encoding: 'GSM-7', segments: 1, total_segments: 1 },
+				pairedItem: { item: 0 },
+			},
+		]);
+		expect(await sandbox.requests()).toEqual([]);
+		expect(Date.now() - started).toBeLessThan(5000);
+	});
+
 	test('bad input still fails under Dry Run, and a Dry Run from an expression must be a boolean', async () => {
 		const { items } = await sandbox.run(send({}, { dryRun: '={{ $json.dry }}' }), {
 			items: [{ text: 'Habari', dry: 'yes' }, { text: 'Habari', dry: true }],

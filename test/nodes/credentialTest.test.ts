@@ -168,3 +168,27 @@ describe('mifumoApiTest (credential test)', () => {
 		expect(result.message).toMatch(/^INVALID_API_KEY: Invalid API key/);
 	});
 });
+
+describe('mifumoApiTest says what the node says for the same cause', () => {
+	it("401 with Django's token_not_valid JSON: the detail quoted, the key refused", async () => {
+		await sb.control.configure({ dialect: 'source', jwtAuth: true });
+		expect(await credentialTest({ apiKey: ADMIN_KEY, baseUrl: sb.url })).toEqual({
+			status: 'Error',
+			message: `HTTP_401: Mifumo answered HTTP 401 with JSON without Mifumo's envelope: "Given token not valid for any token type" (token_not_valid). The server refused the API key. ${HINTS.INVALID_API_KEY}`,
+		});
+	});
+
+	it('a Base URL without a scheme: nothing is sent', async () => {
+		const host = new URL(sb.url).host;
+		expect(await credentialTest({ apiKey: ADMIN_KEY, baseUrl: host })).toEqual({
+			status: 'Error',
+			message: `INVALID_BASE_URL: The Base URL of the credential, "${host}", has no scheme. Start it with http:// or https://, e.g. https://${host}. Nothing was sent.`,
+		});
+		expect(await sb.requests()).toEqual([]);
+	});
+
+	it("OK against the source dialect's envelope (no error_code, a timestamp)", async () => {
+		await sb.control.configure({ dialect: 'source' });
+		expect(await credentialTest({ apiKey: ADMIN_KEY, baseUrl: sb.url })).toEqual({ status: 'OK', message: 'Connection successful!' });
+	});
+});

@@ -1,4 +1,6 @@
-import type { INodeProperties } from 'n8n-workflow';
+import type { IExecuteFunctions, INodePropertyOptions, INodeProperties } from 'n8n-workflow';
+
+import { readLimit } from '../helpers/validation';
 
 import { countryOptions } from '../helpers/countries';
 
@@ -23,6 +25,12 @@ export function returnAllAndLimit(defaultLimit: number): INodeProperties[] {
 			displayOptions: { show: { returnAll: [false] } },
 		},
 	];
+}
+
+/** How many records the item wants: undefined for Return All, else its checked Limit. */
+export function readReturnLimit(context: IExecuteFunctions, itemIndex: number, defaultLimit: number): number | undefined {
+	if (context.getNodeParameter('returnAll', itemIndex, false) as boolean) return undefined;
+	return readLimit(context.getNode(), itemIndex, context.getNodeParameter('limit', itemIndex, defaultLimit));
 }
 
 export const defaultCountryOption: INodeProperties = {
@@ -70,3 +78,10 @@ export const segmentIdFilter: INodeProperties = {
 	default: '',
 	description: 'Only contacts in this segment (segment_id)',
 };
+
+/** The statuses Mifumo reports, as the triggers and the report filter offer them. */
+export const deliveryStatusOptions: INodePropertyOptions[] = [
+	{ name: 'Delivered', value: 'delivered', description: 'The message reached the phone' },
+	{ name: 'Failed', value: 'failed', description: 'The message could not be delivered' },
+	{ name: 'Sent', value: 'sent', description: 'Mifumo handed the message to the network' },
+];

@@ -5,6 +5,8 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
+import { isObject } from '../transport/answer';
+
 /** Statuses after which a recipient's status no longer changes. */
 export const FINAL_STATUSES: readonly string[] = ['delivered', 'failed', 'undelivered', 'rejected', 'expired'];
 
@@ -41,10 +43,6 @@ export function recipientOf(record: IDataObject): string | undefined {
 
 function textOf(value: unknown): string | undefined {
 	return typeof value === 'string' && value !== '' ? value : undefined;
-}
-
-function isObject(value: unknown): value is IDataObject {
-	return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /**

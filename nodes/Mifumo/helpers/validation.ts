@@ -10,14 +10,36 @@ export function inputError(node: INode, itemIndex: number, message: string, erro
 	return new MifumoInputError(node, message, { itemIndex, errorCode });
 }
 
-/** Non-empty text (trimmed), e.g. a name or a message. */
-export function requireText(node: INode, itemIndex: number, value: unknown, field: string, example?: string): string {
+/**
+ * Non-empty text (trimmed), e.g. a name or a message. `parameter` names the node parameter the
+ * value came from, so that an expression that gave nothing can be named.
+ */
+export function requireText(
+	node: INode,
+	itemIndex: number,
+	value: unknown,
+	field: string,
+	example?: string,
+	parameter?: string,
+): string {
 	if (typeof value === 'number') value = String(value);
 	if (typeof value !== 'string' || value.trim() === '') {
+		const fix = example ?? `Enter a ${field.toLowerCase()}.`;
+		if (value === undefined) throw inputError(node, itemIndex, `${field} is empty${emptyExpressionNote(node, parameter)}. ${fix}`);
 		const got = typeof value === 'string' ? 'is empty' : `must be text, not ${describeType(value)}`;
-		throw inputError(node, itemIndex, `${field} ${got}. ${example ?? `Enter a ${field.toLowerCase()}.`}`);
+		throw inputError(node, itemIndex, `${field} ${got}. ${fix}`);
 	}
 	return value.trim();
+}
+
+/** ": its expression {{ $json.body.message }} gave nothing (this item has no body.message)", or "". */
+function emptyExpressionNote(node: INode, parameter: string | undefined): string {
+	const raw = parameter ? node.parameters?.[parameter] : undefined;
+	if (typeof raw !== 'string' || !raw.startsWith('=')) return '';
+	const expression = raw.slice(1).trim();
+	const field = /\$json((?:\.[\w$]+|\[["'][^"']+["']\])+)/.exec(expression)?.[1];
+	const path = field?.replace(/^\./, '').replace(/\[["']([^"']+)["']\]/g, '.$1').replace(/^\./, '');
+	return `: its expression ${expression} gave nothing${path ? ` (this item has no ${path})` : ''}`;
 }
 
 /** An ID for a URL path: non-empty text (numbers are accepted as text). */
@@ -29,6 +51,7 @@ export function requireId(node: INode, itemIndex: number, value: unknown, field:
 		value,
 		field,
 		`Map the ${field} from an earlier node, e.g. {{ $json.${source === 'message' ? 'message_id' : `${source}_id`} }}.`,
+		`${source}Id`,
 	);
 	// In a URL, "." and ".." would lead to another endpoint, whatever the encoding.
 	if (id === '.' || id === '..') {

@@ -1,10 +1,10 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
-import { compact, readLimit } from '../../helpers/validation';
+import { compact } from '../../helpers/validation';
 import type { MifumoClient } from '../../transport';
 import { paginate } from '../../transport/paginate';
-import { returnAllAndLimit, segmentIdFilter } from '../common.description';
+import { returnAllAndLimit, segmentIdFilter, readReturnLimit } from '../common.description';
 import { CONTACT_PAGE_SIZE, textOrUndefined } from './contactFields';
 import { withRequestOptions } from '../options';
 
@@ -33,8 +33,7 @@ export const description = updateDisplayOptions({ show: { resource: ['contact'],
 
 export async function execute(this: IExecuteFunctions, itemIndex: number, client: MifumoClient): Promise<IDataObject[]> {
 	const filters = this.getNodeParameter('filters', itemIndex, {}) as IDataObject;
-	const returnAll = this.getNodeParameter('returnAll', itemIndex, false) as boolean;
-	const limit = returnAll ? undefined : readLimit(this.getNode(), itemIndex, this.getNodeParameter('limit', itemIndex, 50));
+	const limit = readReturnLimit(this, itemIndex, 50);
 	const qs = compact({ search: textOrUndefined(filters.search), segment_id: textOrUndefined(filters.segmentId) });
 	return await paginate(client, { path: '/contacts/', qs, style: 'offset', maxPageSize: CONTACT_PAGE_SIZE, limit });
 }

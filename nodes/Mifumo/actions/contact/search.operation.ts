@@ -1,9 +1,8 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
-import { readLimit } from '../../helpers/validation';
 import type { MifumoClient } from '../../transport';
-import { returnAllAndLimit, segmentIdFilter } from '../common.description';
+import { returnAllAndLimit, segmentIdFilter, readReturnLimit } from '../common.description';
 import { searchContacts, textOrUndefined } from './contactFields';
 import { withRequestOptions } from '../options';
 
@@ -33,8 +32,7 @@ export const description = updateDisplayOptions({ show: { resource: ['contact'],
 
 export async function execute(this: IExecuteFunctions, itemIndex: number, client: MifumoClient): Promise<IDataObject[]> {
 	const filters = this.getNodeParameter('filters', itemIndex, {}) as IDataObject;
-	const returnAll = this.getNodeParameter('returnAll', itemIndex, false) as boolean;
-	const limit = returnAll ? undefined : readLimit(this.getNode(), itemIndex, this.getNodeParameter('limit', itemIndex, 20));
+	const limit = readReturnLimit(this, itemIndex, 20);
 	return await searchContacts(client, textOrUndefined(this.getNodeParameter('query', itemIndex, '')) ?? '', {
 		segmentId: textOrUndefined(filters.segmentId),
 		limit,

@@ -1,13 +1,13 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
-import { compact, inputError, readDateField, readLimit } from '../../helpers/validation';
+import { compact, inputError, readDateField } from '../../helpers/validation';
 import type { MifumoClient } from '../../transport';
 import { paginate } from '../../transport/paginate';
-import { returnAllAndLimit } from '../common.description';
+import { deliveryStatusOptions, returnAllAndLimit, readReturnLimit } from '../common.description';
 import { withRequestOptions } from '../options';
 
-const STATUSES = ['sent', 'delivered', 'failed'];
+const STATUSES = deliveryStatusOptions.map((option) => option.value);
 
 const properties: INodeProperties[] = [
 	...returnAllAndLimit(50),
@@ -37,11 +37,7 @@ const properties: INodeProperties[] = [
 				name: 'status',
 				type: 'options',
 				default: 'delivered',
-				options: [
-					{ name: 'Delivered', value: 'delivered' },
-					{ name: 'Failed', value: 'failed' },
-					{ name: 'Sent', value: 'sent' },
-				],
+				options: deliveryStatusOptions,
 			},
 		],
 	},
@@ -55,8 +51,7 @@ const MAX_PAGE_SIZE = 100;
 export async function execute(this: IExecuteFunctions, itemIndex: number, client: MifumoClient): Promise<IDataObject[]> {
 	const node = this.getNode();
 	const filters = this.getNodeParameter('filters', itemIndex, {}) as IDataObject;
-	const returnAll = this.getNodeParameter('returnAll', itemIndex, false) as boolean;
-	const limit = returnAll ? undefined : readLimit(node, itemIndex, this.getNodeParameter('limit', itemIndex, 50));
+	const limit = readReturnLimit(this, itemIndex, 50);
 	const status = filters.status;
 	if (status !== undefined && status !== '' && !STATUSES.includes(status as string)) {
 		throw inputError(node, itemIndex, `Status filter ${JSON.stringify(status)} is not one of sent, delivered, failed.`);

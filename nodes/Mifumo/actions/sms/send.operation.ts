@@ -4,6 +4,7 @@ import { updateDisplayOptions } from 'n8n-workflow';
 import { splitRecipientList } from '../../helpers/phone';
 import { requireText } from '../../helpers/validation';
 import type { MifumoClient } from '../../transport';
+import type { ItemSlot } from '../types';
 import { readSendSettings, sendAdditionalFields, sendOptions, senderIdProperty } from './sendFields';
 import { addCostHint, planSend, readRecipients, runSendPlan } from './sendPlan';
 
@@ -37,13 +38,25 @@ export const description = updateDisplayOptions({ show: { resource: ['sms'], ope
 
 export const sendsSms = true;
 
-export async function execute(this: IExecuteFunctions, itemIndex: number, client: MifumoClient): Promise<IDataObject[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	client: MifumoClient,
+	slot: ItemSlot,
+): Promise<IDataObject[]> {
 	const node = this.getNode();
-	const message = requireText(node, itemIndex, this.getNodeParameter('message', itemIndex, ''), 'Message', 'Enter the text of the SMS.');
+	const message = requireText(
+		node,
+		itemIndex,
+		this.getNodeParameter('message', itemIndex, ''),
+		'Message',
+		'Enter the text of the SMS.',
+		'message',
+	);
 	const settings = readSendSettings(this, itemIndex);
 	const entries = splitRecipientList(this.getNodeParameter('recipients', itemIndex, ''));
 	const { recipients, skipped } = readRecipients(node, itemIndex, entries, settings);
 	const plan = planSend(node, itemIndex, message, recipients, skipped, settings);
 	addCostHint(this, plan);
-	return await runSendPlan(client, plan);
+	return await runSendPlan(client, plan, slot);
 }

@@ -143,6 +143,15 @@ export const sendOptions: INodeProperties = {
 				'Whether to replace typographic characters (’ “ ” – — … non-breaking spaces) with plain ones before sending. One such character makes the whole text UCS-2, which fits 70 characters per SMS instead of 160.',
 		},
 		timeoutOption,
+		{
+			displayName: 'Wait For Delivery',
+			name: 'waitForDelivery',
+			type: 'number',
+			typeOptions: { minValue: 0 },
+			default: 0,
+			description:
+				'Seconds to wait after each send for Mifumo to report every recipient delivered or failed; the output then has delivery_status (delivered, failed, partial or pending) and delivery_report. 0 does not wait.',
+		},
 	],
 };
 
@@ -156,6 +165,7 @@ export interface SendOptionValues {
 	maxSegments?: number;
 	maxRecipients?: number;
 	dryRun?: boolean;
+	waitForDelivery?: number;
 }
 
 /** One item's checked send settings, whatever the operation. */
@@ -177,6 +187,8 @@ export interface SendSettings {
 	/** Whether Max Recipients is the AI-tool default rather than the user's. */
 	toolRecipientLimit: boolean;
 	dryRun: boolean;
+	/** 0: the sends' answers are output at once. */
+	waitForDeliveryMs: number;
 }
 
 export function readSendSettings(context: IExecuteFunctions, itemIndex: number): SendSettings {
@@ -212,6 +224,12 @@ export function readSendSettings(context: IExecuteFunctions, itemIndex: number):
 				}),
 		toolRecipientLimit: toolLimit,
 		dryRun: readBoolean(node, itemIndex, options.dryRun, 'Options → Dry Run') ?? false,
+		waitForDeliveryMs:
+			readWholeNumber(node, itemIndex, options.waitForDelivery, 'Options → Wait For Delivery', {
+				fallback: 0,
+				minimum: 0,
+				orElse: 'Enter the seconds to wait for delivery reports, or 0 not to wait.',
+			}) * 1000,
 	};
 }
 

@@ -16,7 +16,9 @@ import {
 import { describeEntry, normalizePhoneNumbers } from '../../helpers/phone';
 import { compact, inputError } from '../../helpers/validation';
 import type { MifumoClient, SendSmsBody } from '../../transport';
+import type { ItemSlot } from '../types';
 import type { SendSettings } from './sendFields';
+import { waitForDeliveries, type AcceptedSend } from './waitForDelivery';
 
 export interface PlannedRequest {
 	body: SendSmsBody;
@@ -36,6 +38,8 @@ export interface SendPlan {
 	skipped: unknown[];
 	/** SMS the plan sends (recipients × parts), for progress in errors. */
 	smsCount: number;
+	/** Options → Wait For Delivery; 0 does not wait. */
+	waitForDeliveryMs: number;
 	/** What one recipient receives: the text as a whole (after Replace Typography) and its SMS parts, all parts together. */
 	cost: { analysis: TextAnalysis; segments: number };
 }
@@ -105,20 +109,34 @@ export function planSend(
 			});
 		}
 	}
-	return { requests, skipped, smsCount: recipients.length * parts.length, cost: { analysis, segments } };
+	return {
+		requests,
+		skipped,
+		smsCount: recipients.length * parts.length,
+		// A dry run sends nothing, so there is no delivery to wait for.
+		waitForDeliveryMs: settings.dryRun ? 0 : settings.waitForDeliveryMs,
+		cost: { analysis, segments },
+	};
 }
 
-/** Makes the plan's requests in order (parts of a split message one after another): one record per request. */
-export async function runSendPlan(client: MifumoClient, plan: SendPlan): Promise<IDataObject[]> {
-	const results: IDataObject[] = [];
+/**
+ * Makes the plan's requests in order (parts of a split message one after another): one record per
+ * request. With Wait For Delivery, the item then gives up its slot and follows every request's delivery.
+ */
+export async function runSendPlan(client: MifumoClient, plan: SendPlan, slot: ItemSlot): Promise<IDataObject[]> {
+	const sends: AcceptedSend[] = [];
 	for (const request of plan.requests) {
 		try {
-			results.push(await sendPlannedRequest(client, request, plan.skipped));
+			const record = await sendPlannedRequest(client, request, plan.skipped);
+			sends.push({ record, acceptedAtMs: Date.now(), scheduleTime: request.body.schedule_time });
 		} catch (error) {
-			throw withProgress(error, results, plan.smsCount);
+			throw withProgress(error, sends.map((send) => send.record), plan.smsCount);
 		}
 	}
-	return results;
+	if (plan.waitForDeliveryMs === 0) return sends.map((send) => send.record);
+	// Nothing of this item is left to send: another item's sends may go ahead while it waits.
+	slot.release();
+	return await waitForDeliveries(client, sends, plan.waitForDeliveryMs);
 }
 
 /** One request of a plan, and the output record of its answer: Mifumo's data with what the node adds. */
