@@ -8,7 +8,7 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { Mifumo } from '../../nodes/Mifumo/Mifumo.node';
 import { mifumoApi } from './n8nContext';
-import type { RunNodeResult } from './workflowEngine';
+import type { RunNodeOptions, RunNodeResult } from './workflowEngine';
 import { createEngine } from './workflowEngine';
 
 /** The variant n8n makes of a usableAsTool node (n8n's convertNodeToAiTool): type name + "Tool", an ai_tool output. */
@@ -35,8 +35,8 @@ export interface RunOptions {
 	items?: IDataObject[];
 	credentials: { apiKey: string; baseUrl: string; webhookSecret?: string };
 	continueOnFail?: boolean;
-	/** Run the node as an AI agent's tool: its mifumoTool variant, called by an agent through the engine. */
-	asTool?: boolean;
+	/** Run the node as an AI agent's tool, its mifumoTool variant: see RunNodeOptions.asTool. */
+	asTool?: RunNodeOptions['asTool'];
 }
 
 export type RunResult = Pick<RunNodeResult, 'items' | 'error' | 'run'>;

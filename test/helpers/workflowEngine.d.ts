@@ -28,8 +28,12 @@ export interface RunNodeOptions {
 	items?: IDataObject[];
 	credentials: ICredentialDataDecryptedObject;
 	continueOnFail?: boolean;
-	/** Run the node as an AI agent's tool: `type` is its tool variant, run by an agent through the engine (EngineRequest). */
-	asTool?: boolean;
+	/**
+	 * Run the node as an AI agent's tool (`type` is its tool variant): `true` as n8n 2.x agents do (an
+	 * EngineRequest; the tool's output is returned), `'supplyData'` as n8n 1.x agents do (the agent
+	 * invokes the tool; `run` holds the agent's output: `answer`, what the tool told the model, or `error`).
+	 */
+	asTool?: boolean | 'supplyData';
 }
 
 export interface RunNodeResult {

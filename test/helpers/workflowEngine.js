@@ -133,8 +133,10 @@ class TestInput {
 const INPUT_TYPE = 'test.testInput';
 
 /**
- * An AI agent as n8n 2.x runs one: it asks the engine to run its tool (an EngineRequest for the
- * node on its ai_tool input, once per input item), then passes its input on.
+ * An AI agent, calling the tool on its ai_tool input once per input item, either way n8n has:
+ * `engineRequest` (n8n 2.x agents) asks the engine to run the tool, then passes its input on;
+ * `supplyData` (n8n 1.x agents) takes the tool from getInputConnectionData and invokes it, and
+ * outputs what the tool answered the model (`answer`), or its error (`error`).
  */
 class TestAgent {
 	constructor() {
@@ -147,11 +149,25 @@ class TestAgent {
 			defaults: { name: 'Test Agent' },
 			inputs: [NodeConnectionTypes.Main, NodeConnectionTypes.AiTool],
 			outputs: [NodeConnectionTypes.Main],
-			properties: [],
+			properties: [{ displayName: 'Path', name: 'path', type: 'string', default: 'engineRequest' }],
 		};
 	}
 
 	async execute(response) {
+		if (this.getNodeParameter('path', 0) === 'supplyData') {
+			const connected = await this.getInputConnectionData(NodeConnectionTypes.AiTool, 0);
+			const [tool] = Array.isArray(connected) ? connected : [connected];
+			const answers = [];
+			for (const _ of this.getInputData()) {
+				try {
+					answers.push({ json: { answer: await tool.invoke({}) } });
+				} catch (error) {
+					// An agent hands a tool's failure to the model as text, and goes on.
+					answers.push({ json: { error: error.message } });
+				}
+			}
+			return [answers];
+		}
 		// The engine hands every node an empty response until the node's own request is answered.
 		if (response?.actionResponses?.length) return [this.getInputData()];
 		const [tool] = this.getParentNodes(this.getNode().name, { connectionType: NodeConnectionTypes.AiTool, depth: 1 });
@@ -204,7 +220,10 @@ function createEngine({ nodeTypes: given, credentialType, baseUrl = 'http://loca
 			},
 		];
 		// As a tool, the node hangs off an agent's ai_tool input and the agent has it run.
-		if (asTool) nodes.push({ id: 'agent', name: 'Agent', type: AGENT_TYPE, typeVersion: 1, position: [200, 200], parameters: {} });
+		if (asTool) {
+			const path = asTool === 'supplyData' ? 'supplyData' : 'engineRequest';
+			nodes.push({ id: 'agent', name: 'Agent', type: AGENT_TYPE, typeVersion: 1, position: [200, 200], parameters: { path } });
+		}
 		const connections = asTool
 			? {
 					Input: { main: [[{ node: 'Agent', type: NodeConnectionTypes.Main, index: 0 }]] },

@@ -326,6 +326,20 @@ describe('Max Recipients', () => {
 			expect(await sandbox.requests()).toHaveLength(1);
 		});
 
+		test("the same limit when the agent invokes the tool itself (n8n 1.x agents): the model is told why, nothing is sent", async () => {
+			const { run } = await sandbox.run(send({ message: 'Habari', recipients: numbers(11).join(', ') }), { asTool: 'supplyData' });
+			const [agentItem] = run.data.resultData.runData.Agent[0].data!.main[0]!;
+			expect(agentItem.json).toEqual({
+				error: "Recipients has 11 numbers (after removing duplicates); as an AI agent's tool, this node sends to at most 10 unless Options → Max Recipients is set. Send to fewer numbers, or raise Max Recipients (0: no limit). Nothing was sent.",
+			});
+			expect(await sandbox.requests()).toEqual([]);
+
+			const sent = await sandbox.run(send({ message: 'Habari', recipients: numbers(10).join(', ') }), { asTool: 'supplyData' });
+			const [sentItem] = sent.run.data.resultData.runData.Agent[0].data!.main[0]!;
+			expect(JSON.parse(sentItem.json.answer as string)).toEqual([expect.objectContaining({ total_segments: 10, status: 'sent' })]);
+			expect(await sandbox.requests()).toHaveLength(1);
+		});
+
 		test('a Max Recipients the user set applies instead (20, or 0 for no limit)', async () => {
 			expect((await toolRun(11, { maxRecipients: 20 })).items[0].json).toMatchObject({ total_segments: 11 });
 			expect((await toolRun(11, { maxRecipients: 0 })).items[0].json).toMatchObject({ total_segments: 11 });

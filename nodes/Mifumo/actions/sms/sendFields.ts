@@ -3,7 +3,6 @@
  * and the readers that turn them into a checked SendSettings.
  */
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
-import { isToolType } from 'n8n-workflow';
 
 import { readBoolean, readCountry, readScheduleTime, readSenderId, readWebhookUrl, readWholeNumber } from '../../helpers/validation';
 import type { CountryCode } from 'libphonenumber-js/min';
@@ -235,9 +234,10 @@ export function readSendSettings(context: IExecuteFunctions, itemIndex: number):
 
 /**
  * Whether the node runs as an AI agent's tool: n8n gives a `usableAsTool` node a second type whose
- * name ends in "Tool" (mifumoTool), the type an agent's tools run under, whichever way the agent calls
- * them (an engine request runs it with a plain execute context; the older path says isToolExecution()).
+ * name ends in "Tool" (mifumoTool), the type an agent's tools run under, whichever way the agent
+ * calls them. (n8n-workflow's isToolType and the context's isToolExecution() say the same, but
+ * n8n 1.x has neither in every context, and an engine request runs a tool with a plain context.)
  */
 function runsAsTool(context: IExecuteFunctions): boolean {
-	return isToolType(context.getNode().type) || context.isToolExecution();
+	return context.getNode().type.endsWith('Tool');
 }
