@@ -1,5 +1,5 @@
 /**
- * Issue 5, proof table 2: bad input is refused before any request ("Errors raised before any request").
+ * Bad input is refused before any request ("Errors raised before any request").
  *
  * Each row runs the node through n8n's real engine (expressions `={{ ... }}` are evaluated by it)
  * with Continue On Fail on and off, and checks the whole error message, its errorCode, that it
@@ -200,7 +200,7 @@ const rows: Row[] = [
 
 	// ------------------------------------------------------------------ sms.send: sender, schedule, webhook, options
 	{
-		// Regression (was a bug): any Sender ID that is not text is silently replaced by MIFUMO and the SMS goes out.
+		// A Sender ID that is not text must not be replaced by MIFUMO silently: the SMS would go out under another name.
 		name: 'regression: send: Sender ID from an expression returning an object',
 		parameters: send({ senderId: '={{ { name: "SHOP" } }}' }),
 		message: /^Sender ID .+/,
@@ -336,8 +336,7 @@ const rows: Row[] = [
 		field: 'Max Rate Limit Wait',
 	},
 	{
-		// Regression (was a bug): read outside the per-item loop, so the error does not name the item and
-		// Continue On Fail outputs the input item instead of {error, errorCode}.
+		// A run-wide setting, read once, is still each item's error: Continue On Fail outputs {error, errorCode}.
 		name: 'regression: send: Options → Concurrency 0',
 		parameters: send({ options: { concurrency: 0 } }),
 		message: 'Options → Concurrency must be a whole number of at least 1, not 0.',

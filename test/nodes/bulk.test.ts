@@ -1,5 +1,5 @@
 /**
- * Issue 5, proof table 4: bulk sends. Every recipient exactly once, counted at the server.
+ * Bulk sends: every recipient exactly once, counted at the server.
  *
  * The sandbox's SMS limit is scaled down in time (800 SMS per 2 s sliding window, i.e. 24,000 a
  * "minute") so that a 1,000-recipient send takes a few seconds; the node's pacing is set to

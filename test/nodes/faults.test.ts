@@ -1,5 +1,5 @@
 /**
- * Issue 5, proof table 1: the fault matrix. "Never lose an SMS, never send one twice."
+ * The fault matrix: "never lose an SMS, never send one twice."
  *
  * Every row runs the node through n8n's real engine against the sandbox with one injected fault,
  * once with Continue On Fail on and once off, and checks:
@@ -174,8 +174,8 @@ const rows: Row[] = [
 		requests: 1,
 	},
 	{
-		// Regression (was a bug): Retry-After: 0 adds 0 to the waited total, so the loop never reaches Max Rate Limit
-		// Wait and hammers the server (200 requests in < 1 s here). The attempts must be bounded too.
+		// Retry-After: 0 adds nothing to the waited total: without a floor on each wait the loop would never
+		// reach Max Rate Limit Wait and would hammer the server.
 		name: 'regression: send: 429 with Retry-After: 0 on every answer → gives up after a bounded number of attempts',
 		parameters: send({ maxRateLimitWait: 1 }),
 		setup: async (c) =>

@@ -1,5 +1,5 @@
 /**
- * Issue 5, proof table 3: the API key never appears in node output, error messages, error details
+ * The API key never appears in node output, error messages, error details
  * or logs (contract, "Secrets").
  *
  * The sandbox knows only recognisable keys. Every operation runs, on its success and its error
