@@ -4,6 +4,7 @@
  */
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
+import { isEmptyValue } from '../../helpers/dates';
 import { readBoolean, readCountry, readScheduleTime, readSenderId, readWebhookUrl, readWholeNumber } from '../../helpers/validation';
 import type { CountryCode } from 'libphonenumber-js/min';
 import { defaultCountryOption } from '../common.description';
@@ -194,8 +195,7 @@ export function readSendSettings(context: IExecuteFunctions, itemIndex: number):
 	const node = context.getNode();
 	const options = context.getNodeParameter('options', itemIndex, {}) as SendOptionValues;
 	const additionalFields = context.getNodeParameter('additionalFields', itemIndex, {}) as IDataObject;
-	const unset = (value: unknown) => value === undefined || value === null || value === '';
-	const toolLimit = unset(options.maxRecipients) && runsAsTool(context);
+	const toolLimit = isEmptyValue(options.maxRecipients) && runsAsTool(context);
 	return {
 		senderId: readSenderId(node, itemIndex, context.getNodeParameter('senderId', itemIndex, DEFAULT_SENDER_ID), DEFAULT_SENDER_ID),
 		scheduleTime: readScheduleTime(node, itemIndex, additionalFields.scheduleTime),
