@@ -52,6 +52,13 @@ describe('example workflows in a real n8n', () => {
 		expect(names).toEqual(expect.arrayContaining(['n8n-nodes-mifumo.mifumo', 'n8n-nodes-mifumo.mifumoTrigger', 'n8n-nodes-mifumo.mifumoReportsTrigger']));
 	});
 
+	test("n8n makes the AI-tool variant under the type name the node's tool limit recognises (mifumoTool)", async () => {
+		const rest = await ctx.rest();
+		const r = await rest.request('GET', '/types/nodes.json');
+		const tool = r.json.find((t) => t.name === 'n8n-nodes-mifumo.mifumoTool');
+		expect(tool).toEqual(expect.objectContaining({ outputs: ['ai_tool'] }));
+	});
+
 	test('02 Swahili broadcast: mixed number formats reach Mifumo once each, in E.164', async () => {
 		const r = await ctx.execute(IDS.swahili);
 		expectRunOk(r);
