@@ -32,7 +32,8 @@ const CASES = [
 	{ id: 'pacing', title: '6c. Throughput under pacing' },
 	{ id: 'upsert', title: '7. CRM sync (Create or Update)' },
 	{ id: 'reportsPoll', title: '8. Reports trigger poll' },
-	{ id: 'combine', title: '9. Sending to many (Combine Items, bursts)' },
+	{ id: 'cost', title: '9. Cost of a send (encoding, parts, Dry Run)' },
+	{ id: 'combine', title: '10. Sending to many (Combine Items, bursts)' },
 ];
 
 function parseArgs(argv) {

@@ -1,7 +1,6 @@
 'use strict';
-/** Mixed-format phone lists, and the node's own phone helpers bundled the way the build bundles them. */
-const { mkdtempSync, rmSync } = require('node:fs');
-const { tmpdir } = require('node:os');
+/** Mixed-format phone lists, and the node's own sources (its phone helpers) bundled the way the build bundles them. */
+const { mkdirSync, mkdtempSync, rmSync } = require('node:fs');
 const { join } = require('node:path');
 
 const esbuild = require('esbuild');
@@ -10,13 +9,15 @@ const { e164Numbers } = require('./common');
 
 const ROOT = join(__dirname, '..', '..');
 
-/** nodes/Mifumo/helpers/phone.ts with libphonenumber-js/min inside, as in dist/. */
-function loadPhoneHelpers() {
-	const dir = mkdtempSync(join(tmpdir(), 'mifumo-bench-phone-'));
+/** A source file of the node (path from the repository root) with its imports inside, bundled as dist/ bundles it. */
+function loadNodeSource(path) {
+	// Inside the repository (.tmp/ is ignored by git), so that the bundle's require('n8n-workflow') finds node_modules.
+	mkdirSync(join(ROOT, '.tmp'), { recursive: true });
+	const dir = mkdtempSync(join(ROOT, '.tmp', 'bench-source-'));
 	process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
-	const outfile = join(dir, 'phone.js');
+	const outfile = join(dir, 'source.js');
 	esbuild.buildSync({
-		entryPoints: [join(ROOT, 'nodes/Mifumo/helpers/phone.ts')],
+		entryPoints: [join(ROOT, path)],
 		outfile,
 		bundle: true,
 		platform: 'node',
@@ -27,6 +28,11 @@ function loadPhoneHelpers() {
 		logLevel: 'warning',
 	});
 	return require(outfile);
+}
+
+/** nodes/Mifumo/helpers/phone.ts with libphonenumber-js/min inside, as in dist/. */
+function loadPhoneHelpers() {
+	return loadNodeSource('nodes/Mifumo/helpers/phone.ts');
 }
 
 /** `count` distinct numbers as 0712 345 678 / 255713345678 / +255 714 345 678, rotating; e164Numbers(count) in E.164. */
@@ -45,4 +51,4 @@ function mixedFormats(count) {
 	});
 }
 
-module.exports = { loadPhoneHelpers, mixedFormats };
+module.exports = { loadNodeSource, loadPhoneHelpers, mixedFormats };

@@ -52,6 +52,13 @@ describe('example workflows in a real n8n', () => {
 		expect(names).toEqual(expect.arrayContaining(['n8n-nodes-mifumo.mifumo', 'n8n-nodes-mifumo.mifumoTrigger', 'n8n-nodes-mifumo.mifumoReportsTrigger']));
 	});
 
+	test("n8n makes the AI-tool variant under the type name the node's tool limit recognises (mifumoTool)", async () => {
+		const rest = await ctx.rest();
+		const r = await rest.request('GET', '/types/nodes.json');
+		const tool = r.json.find((t) => t.name === 'n8n-nodes-mifumo.mifumoTool');
+		expect(tool).toEqual(expect.objectContaining({ outputs: ['ai_tool'] }));
+	});
+
 	test('02 Swahili broadcast: mixed number formats reach Mifumo once each, in E.164', async () => {
 		const r = await ctx.execute(IDS.swahili);
 		expectRunOk(r);
@@ -138,6 +145,23 @@ describe('example workflows in a real n8n', () => {
 		contacts = await ctx.sandbox.contacts();
 		expect(contacts).toHaveLength(3);
 		expect(local.nodeItems(r.run, 'Upsert contact').map((item) => item.action)).toEqual(['unchanged', 'unchanged', 'unchanged']);
+	});
+
+	test('08 price check: the dry run sends nothing, the IF lets 3 SMS through, and Send SMS sends what the dry run showed', async () => {
+		const r = await ctx.execute(IDS.dryRun);
+		expectRunOk(r);
+		const message = "Habari Mama Asha, ng'ombe wako amepatiwa chanjo leo. Tafadhali lipa TZS 15,000 kupitia M-Pesa kabla ya Ijumaa. Asante sana, Ofisi ya Mifugo ya Kibaha.";
+		const recipients = ['+255712345678', '+255713000111', '+255714000222'];
+		expect(local.nodeItems(r.run, 'Price check')).toEqual([
+			{ dry_run: true, message, recipients, sender_id: 'MIFUMO', encoding: 'GSM-7', segments: 1, total_segments: 3 },
+		]);
+		const sends = await apiRequests(ctx.sandbox, { method: 'POST', path: SEND });
+		expect(sends.map((q) => q.body)).toEqual([{ message, recipients, sender_id: 'MIFUMO' }]);
+		expect(local.nodeItems(r.run, 'Send SMS')).toEqual([
+			expect.objectContaining({ message_id: expect.any(String), recipients, encoding: 'GSM-7', segments: 1, total_segments: 3 }),
+		]);
+		// The IF's false branch stays empty: Over budget never runs.
+		expect(local.nodeItems(r.run, 'Over budget')).toBeUndefined();
 	});
 
 	test('04 nightly report: all reports of the last 24 h, failed ones filtered, summary', async () => {

@@ -28,10 +28,16 @@ export interface RunNodeOptions {
 	items?: IDataObject[];
 	credentials: ICredentialDataDecryptedObject;
 	continueOnFail?: boolean;
+	/**
+	 * Run the node as an AI agent's tool (`type` is its tool variant): `true` as n8n 2.x agents do (an
+	 * EngineRequest; the tool's output is returned), `'supplyData'` as n8n 1.x agents do (the agent
+	 * invokes the tool; `run` holds the agent's output: `answer`, what the tool told the model, or `error`).
+	 */
+	asTool?: boolean | 'supplyData';
 }
 
 export interface RunNodeResult {
-	/** The node's output items (main output 0), json and pairing. */
+	/** The node's output items (main output 0, or its ai_tool output as a tool), json and pairing. */
 	items: Array<{ json: IDataObject; pairedItem: unknown }>;
 	/** The error n8n recorded for the node, if the node failed. */
 	error?: { message: string; description?: string | null; errorCode?: string; context?: IDataObject; node?: unknown };

@@ -133,11 +133,66 @@ class TestInput {
 const INPUT_TYPE = 'test.testInput';
 
 /**
+ * An AI agent, calling the tool on its ai_tool input once per input item, either way n8n has:
+ * `engineRequest` (n8n 2.x agents) asks the engine to run the tool, then passes its input on;
+ * `supplyData` (n8n 1.x agents) takes the tool from getInputConnectionData and invokes it, and
+ * outputs what the tool answered the model (`answer`), or its error (`error`).
+ */
+class TestAgent {
+	constructor() {
+		this.description = {
+			displayName: 'Test Agent',
+			name: 'testAgent',
+			group: ['transform'],
+			version: 1,
+			description: 'Calls its one tool once per input item',
+			defaults: { name: 'Test Agent' },
+			inputs: [NodeConnectionTypes.Main, NodeConnectionTypes.AiTool],
+			outputs: [NodeConnectionTypes.Main],
+			properties: [{ displayName: 'Path', name: 'path', type: 'string', default: 'engineRequest' }],
+		};
+	}
+
+	async execute(response) {
+		if (this.getNodeParameter('path', 0) === 'supplyData') {
+			const connected = await this.getInputConnectionData(NodeConnectionTypes.AiTool, 0);
+			const [tool] = Array.isArray(connected) ? connected : [connected];
+			const answers = [];
+			for (const _ of this.getInputData()) {
+				try {
+					answers.push({ json: { answer: await tool.invoke({}) } });
+				} catch (error) {
+					// An agent hands a tool's failure to the model as text, and goes on.
+					answers.push({ json: { error: error.message } });
+				}
+			}
+			return [answers];
+		}
+		// The engine hands every node an empty response until the node's own request is answered.
+		if (response?.actionResponses?.length) return [this.getInputData()];
+		const [tool] = this.getParentNodes(this.getNode().name, { connectionType: NodeConnectionTypes.AiTool, depth: 1 });
+		return {
+			actions: this.getInputData().map((_, itemIndex) => ({
+				actionType: 'ExecutionNodeAction',
+				nodeName: tool.name,
+				input: {},
+				type: NodeConnectionTypes.AiTool,
+				id: `call-${itemIndex}`,
+				metadata: { itemIndex },
+			})),
+			metadata: {},
+		};
+	}
+}
+
+const AGENT_TYPE = 'test.testAgent';
+
+/**
  * An engine for the given node types ({ typeName: instance }, versioned types too) and credential
  * type; `register(name, instance)` adds one later. `runNode` runs Input → the node once.
  */
 function createEngine({ nodeTypes: given, credentialType, baseUrl = 'http://localhost:5678' }) {
-	const instances = { ...given, [INPUT_TYPE]: new TestInput() };
+	const instances = { ...given, [INPUT_TYPE]: new TestInput(), [AGENT_TYPE]: new TestAgent() };
 	const resolve = (name, version) => {
 		const type = instances[name];
 		return type && typeof type.getNodeType === 'function' ? type.getNodeType(version) : type;
@@ -149,7 +204,7 @@ function createEngine({ nodeTypes: given, credentialType, baseUrl = 'http://loca
 	};
 	let executionCounter = 0;
 
-	async function runNode({ type, typeVersion = 1, name = 'Mifumo SMS', parameters, items, credentials, continueOnFail }) {
+	async function runNode({ type, typeVersion = 1, name = 'Mifumo SMS', parameters, items, credentials, continueOnFail, asTool }) {
 		const executionId = String(++executionCounter);
 		const nodes = [
 			{ id: 'input', name: 'Input', type: INPUT_TYPE, typeVersion: 1, position: [0, 0], parameters: { items: JSON.stringify(items ?? [{}]) } },
@@ -164,7 +219,17 @@ function createEngine({ nodeTypes: given, credentialType, baseUrl = 'http://loca
 				...(continueOnFail ? { onError: 'continueRegularOutput' } : {}),
 			},
 		];
-		const connections = { Input: { main: [[{ node: name, type: NodeConnectionTypes.Main, index: 0 }]] } };
+		// As a tool, the node hangs off an agent's ai_tool input and the agent has it run.
+		if (asTool) {
+			const path = asTool === 'supplyData' ? 'supplyData' : 'engineRequest';
+			nodes.push({ id: 'agent', name: 'Agent', type: AGENT_TYPE, typeVersion: 1, position: [200, 200], parameters: { path } });
+		}
+		const connections = asTool
+			? {
+					Input: { main: [[{ node: 'Agent', type: NodeConnectionTypes.Main, index: 0 }]] },
+					[name]: { ai_tool: [[{ node: 'Agent', type: NodeConnectionTypes.AiTool, index: 0 }]] },
+				}
+			: { Input: { main: [[{ node: name, type: NodeConnectionTypes.Main, index: 0 }]] } };
 		const workflow = new Workflow({ id: 'test', nodes, connections, active: false, nodeTypes });
 		const mode = 'manual';
 		const additionalData = additionalDataFor(baseUrl, credentialType, credentials, executionId);
@@ -186,7 +251,7 @@ function createEngine({ nodeTypes: given, credentialType, baseUrl = 'http://loca
 		const ms = Number(process.hrtime.bigint() - started) / 1e6;
 		const cpu = process.cpuUsage(cpuBefore);
 		const taskData = run.data.resultData.runData[name]?.[0];
-		const output = taskData?.data?.main?.[0] ?? [];
+		const output = taskData?.data?.[asTool ? NodeConnectionTypes.AiTool : NodeConnectionTypes.Main]?.[0] ?? [];
 		return {
 			items: output.map(({ json, pairedItem }) => ({ json, pairedItem })),
 			error: taskData?.error,

@@ -48,6 +48,7 @@ describe('sms.send', () => {
 					currency: 'TZS',
 					encoding: 'GSM-7',
 					segments: 1,
+					total_segments: 3,
 				},
 				pairedItem: { item: 0 },
 			},

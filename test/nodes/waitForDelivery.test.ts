@@ -78,6 +78,7 @@ describe.each([
 					currency,
 					encoding: 'GSM-7',
 					segments: 1,
+					total_segments: numbers.length,
 					delivery_status: outcome,
 					delivery_report: report,
 				},
@@ -268,6 +269,10 @@ describe('waitForDelivery', () => {
 			{
 				json: {
 					...answer,
+					// The node's own count of the text sent, whatever the answer lacks.
+					encoding: 'GSM-7',
+					segments: 1,
+					total_segments: 1,
 					delivery_status: 'pending',
 					delivery_error:
 						"Mifumo's answer to the send carried no message_id, so its delivery cannot be followed. The SMS was sent; look for it under SMS → Get Delivery Reports.",

@@ -12,6 +12,7 @@ const IDS = {
 	report: 'MifumoExample004',
 	sendWithWebhook: 'MifumoExample005',
 	receipts: 'MifumoExample006',
+	dryRun: 'MifumoExample008',
 };
 // published before n8n starts: their webhooks are live
 const PUBLISHED = [IDS.webhookSend, IDS.receipts];

@@ -7,7 +7,7 @@ import type { MifumoClient } from '../../transport';
 import type { ItemOutcome, ItemSlot } from '../types';
 import { sendCombined } from './sendBatch';
 import { readSendSettings, sendAdditionalFields, sendOptions, senderIdProperty } from './sendFields';
-import { planSend, readRecipients, runSendPlan, type SendPlan } from './sendPlan';
+import { addCostHint, planSend, readRecipients, runSendPlan, type SendPlan } from './sendPlan';
 
 const combineItemsOption: INodeProperties = {
 	displayName: 'Combine Items',
@@ -102,5 +102,7 @@ function planItem(context: IExecuteFunctions, itemIndex: number): { plan: SendPl
 	const settings = readSendSettings(context, itemIndex);
 	const entries = splitRecipientList(context.getNodeParameter('recipients', itemIndex, ''));
 	const { recipients, skipped } = readRecipients(node, itemIndex, entries, settings);
-	return { plan: planSend(node, itemIndex, message, recipients, skipped, settings), recipientsPerRequest: settings.recipientsPerRequest };
+	const plan = planSend(node, itemIndex, message, recipients, skipped, settings);
+	addCostHint(context, plan);
+	return { plan, recipientsPerRequest: settings.recipientsPerRequest };
 }

@@ -4,13 +4,16 @@
  */
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import { readCountry, readScheduleTime, readSenderId, readWebhookUrl, readWholeNumber } from '../../helpers/validation';
+import { isEmptyValue } from '../../helpers/dates';
+import { readBoolean, readCountry, readScheduleTime, readSenderId, readWebhookUrl, readWholeNumber } from '../../helpers/validation';
 import type { CountryCode } from 'libphonenumber-js/min';
 import { defaultCountryOption } from '../common.description';
 import { concurrencyOption, maxRateLimitWaitOption, messagesPerMinuteOption, timeoutOption } from '../options';
 
 export const DEFAULT_SENDER_ID = 'MIFUMO';
 export const DEFAULT_RECIPIENTS_PER_REQUEST = 100;
+/** An AI agent decides whom to text: unless the user set Max Recipients, one call reaches at most this many. */
+export const TOOL_MAX_RECIPIENTS = 10;
 
 export const senderIdProperty: INodeProperties = {
 	displayName: 'Sender ID',
@@ -56,6 +59,14 @@ export const sendOptions: INodeProperties = {
 		concurrencyOption,
 		defaultCountryOption,
 		{
+			displayName: 'Dry Run',
+			name: 'dryRun',
+			type: 'boolean',
+			default: false,
+			description:
+				'Whether to check and prepare everything but send nothing: each request that would have gone out becomes an output item with dry_run, its recipients and what it would cost (total_segments)',
+		},
+		{
 			displayName: 'Invalid Numbers',
 			name: 'invalidNumbers',
 			type: 'options',
@@ -87,11 +98,33 @@ export const sendOptions: INodeProperties = {
 				{
 					name: 'Split Into Several SMS',
 					value: 'split',
-					description: 'Send consecutive SMS of at most 160 characters, split between words',
+					description: 'A text that needs more than one SMS goes out as consecutive SMS that each fit one SMS, split between words',
+				},
+				{
+					name: 'Split Into Numbered SMS',
+					value: 'splitNumbered',
+					description: 'As Split, with "1/3 " in front of each part; the numbers take room, so this can cost one more SMS',
 				},
 			],
 		},
 		maxRateLimitWaitOption,
+		{
+			displayName: 'Max Recipients',
+			name: 'maxRecipients',
+			type: 'number',
+			typeOptions: { minValue: 0 },
+			default: 0,
+			description: `Fail the item, sending nothing, when it has more numbers than this (after removing duplicates). 0: no limit. When the node is an AI agent's tool and this is not set, the limit is ${TOOL_MAX_RECIPIENTS}.`,
+		},
+		{
+			displayName: 'Max Segments',
+			name: 'maxSegments',
+			type: 'number',
+			typeOptions: { minValue: 0 },
+			default: 0,
+			description:
+				'Fail the item, sending nothing, when one recipient would receive more SMS parts than this (all parts of a split message together). 0: no limit.',
+		},
 		messagesPerMinuteOption,
 		{
 			displayName: 'Recipients Per Request',
@@ -100,6 +133,14 @@ export const sendOptions: INodeProperties = {
 			typeOptions: { minValue: 1 },
 			default: DEFAULT_RECIPIENTS_PER_REQUEST,
 			description: 'A longer list goes out in several requests, each its own output item',
+		},
+		{
+			displayName: 'Replace Typography',
+			name: 'replaceTypography',
+			type: 'boolean',
+			default: false,
+			description:
+				'Whether to replace typographic characters (’ “ ” – — … non-breaking spaces) with plain ones before sending. One such character makes the whole text UCS-2, which fits 70 characters per SMS instead of 160.',
 		},
 		timeoutOption,
 		{
@@ -118,8 +159,12 @@ export const sendOptions: INodeProperties = {
 export interface SendOptionValues {
 	defaultCountry?: string;
 	invalidNumbers?: 'error' | 'skip';
-	longMessages?: 'error' | 'split';
+	longMessages?: 'error' | 'split' | 'splitNumbered';
 	recipientsPerRequest?: number;
+	replaceTypography?: boolean;
+	maxSegments?: number;
+	maxRecipients?: number;
+	dryRun?: boolean;
 	waitForDelivery?: number;
 }
 
@@ -131,7 +176,17 @@ export interface SendSettings {
 	country: CountryCode;
 	skipInvalidNumbers: boolean;
 	splitLongMessages: boolean;
+	/** Split parts start with "1/3 ". */
+	numberParts: boolean;
 	recipientsPerRequest: number;
+	replaceTypography: boolean;
+	/** SMS parts one recipient may receive; 0: no limit. */
+	maxSegments: number;
+	/** Numbers one item may send to; 0: no limit. */
+	maxRecipients: number;
+	/** Whether Max Recipients is the AI-tool default rather than the user's. */
+	toolRecipientLimit: boolean;
+	dryRun: boolean;
 	/** 0: the sends' answers are output at once. */
 	waitForDeliveryMs: number;
 }
@@ -140,17 +195,34 @@ export function readSendSettings(context: IExecuteFunctions, itemIndex: number):
 	const node = context.getNode();
 	const options = context.getNodeParameter('options', itemIndex, {}) as SendOptionValues;
 	const additionalFields = context.getNodeParameter('additionalFields', itemIndex, {}) as IDataObject;
+	const toolLimit = isEmptyValue(options.maxRecipients) && runsAsTool(context);
 	return {
 		senderId: readSenderId(node, itemIndex, context.getNodeParameter('senderId', itemIndex, DEFAULT_SENDER_ID), DEFAULT_SENDER_ID),
 		scheduleTime: readScheduleTime(node, itemIndex, additionalFields.scheduleTime),
 		webhookUrl: readWebhookUrl(node, itemIndex, additionalFields.webhookUrl),
 		country: readCountry(node, itemIndex, options.defaultCountry),
 		skipInvalidNumbers: options.invalidNumbers === 'skip',
-		splitLongMessages: options.longMessages === 'split',
+		splitLongMessages: options.longMessages === 'split' || options.longMessages === 'splitNumbered',
+		numberParts: options.longMessages === 'splitNumbered',
 		recipientsPerRequest: readWholeNumber(node, itemIndex, options.recipientsPerRequest, 'Options → Recipients Per Request', {
 			fallback: DEFAULT_RECIPIENTS_PER_REQUEST,
 			minimum: 1,
 		}),
+		replaceTypography: readBoolean(node, itemIndex, options.replaceTypography, 'Options → Replace Typography') ?? false,
+		maxSegments: readWholeNumber(node, itemIndex, options.maxSegments, 'Options → Max Segments', {
+			fallback: 0,
+			minimum: 0,
+			orElse: 'Use 0 for no limit.',
+		}),
+		maxRecipients: toolLimit
+			? TOOL_MAX_RECIPIENTS
+			: readWholeNumber(node, itemIndex, options.maxRecipients, 'Options → Max Recipients', {
+					fallback: 0,
+					minimum: 0,
+					orElse: 'Use 0 for no limit.',
+				}),
+		toolRecipientLimit: toolLimit,
+		dryRun: readBoolean(node, itemIndex, options.dryRun, 'Options → Dry Run') ?? false,
 		waitForDeliveryMs:
 			readWholeNumber(node, itemIndex, options.waitForDelivery, 'Options → Wait For Delivery', {
 				fallback: 0,
@@ -158,4 +230,14 @@ export function readSendSettings(context: IExecuteFunctions, itemIndex: number):
 				orElse: 'Enter the seconds to wait for delivery reports, or 0 not to wait.',
 			}) * 1000,
 	};
+}
+
+/**
+ * Whether the node runs as an AI agent's tool: n8n gives a `usableAsTool` node a second type whose
+ * name ends in "Tool" (mifumoTool), the type an agent's tools run under, whichever way the agent
+ * calls them. (n8n-workflow's isToolType and the context's isToolExecution() say the same, but
+ * n8n 1.x has neither in every context, and an engine request runs a tool with a plain context.)
+ */
+function runsAsTool(context: IExecuteFunctions): boolean {
+	return context.getNode().type.endsWith('Tool');
 }

@@ -2,9 +2,17 @@
  * From a checked text and recipient list to the requests a send makes, and making them:
  * the one place that decides parts and batches, shared by Send and Send to Segment.
  */
-import type { IDataObject, INode } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INode } from 'n8n-workflow';
 
-import { SMS_MAX_LENGTH, messageLength, splitMessage } from '../../helpers/message';
+import {
+	SMS_MAX_LENGTH,
+	analyzeText,
+	messageLength,
+	replaceTypography,
+	splitMessage,
+	type SmsEncoding,
+	type TextAnalysis,
+} from '../../helpers/encoding';
 import { describeEntry, normalizePhoneNumbers } from '../../helpers/phone';
 import { compact, inputError } from '../../helpers/validation';
 import type { MifumoClient, SendSmsBody } from '../../transport';
@@ -17,6 +25,11 @@ export interface PlannedRequest {
 	/** 1-based part of a split message, and how many parts it has. */
 	part?: number;
 	parts?: number;
+	/** The encoding of this request's text and the SMS parts one recipient receives of it. */
+	encoding: SmsEncoding;
+	segments: number;
+	/** Prepared only: its output record is made without sending. */
+	dryRun: boolean;
 }
 
 export interface SendPlan {
@@ -27,6 +40,8 @@ export interface SendPlan {
 	smsCount: number;
 	/** Options → Wait For Delivery; 0 does not wait. */
 	waitForDeliveryMs: number;
+	/** What one recipient receives: the text as a whole (after Replace Typography) and its SMS parts, all parts together. */
+	cost: { analysis: TextAnalysis; segments: number };
 }
 
 /** Numbers as E.164 without duplicates; invalid ones fail the item or are skipped, as the user chose. */
@@ -66,23 +81,42 @@ export function planSend(
 	skipped: unknown[],
 	settings: SendSettings,
 ): SendPlan {
-	const parts = messageParts(node, itemIndex, message, settings.splitLongMessages);
+	checkRecipientCount(node, itemIndex, recipients.length, settings);
+	const text = settings.replaceTypography ? replaceTypography(message) : message;
+	// Callers pass a text they rendered (Send to Segment fills placeholders): blank is refused here too.
+	if (text.trim() === '') {
+		throw inputError(node, itemIndex, 'Message is empty. Enter the text of the SMS.');
+	}
+	const analysis = analyzeText(text);
+	const parts = messageParts(node, itemIndex, text, analysis, settings).map((part) => ({ text: part, ...analyzeText(part) }));
+	const segments = parts.reduce((sum, part) => sum + part.segments, 0);
+	checkSegmentCount(node, itemIndex, message, analysis, segments, settings);
 	const requests: PlannedRequest[] = [];
-	for (const [partIndex, text] of parts.entries()) {
+	for (const [partIndex, part] of parts.entries()) {
 		for (let start = 0; start < recipients.length; start += settings.recipientsPerRequest) {
 			requests.push({
 				body: compact({
-					message: text,
+					message: part.text,
 					recipients: recipients.slice(start, start + settings.recipientsPerRequest),
 					sender_id: settings.senderId,
 					schedule_time: settings.scheduleTime,
 					webhook_url: settings.webhookUrl,
 				}),
 				...(parts.length > 1 ? { part: partIndex + 1, parts: parts.length } : {}),
+				encoding: part.encoding,
+				segments: part.segments,
+				dryRun: settings.dryRun,
 			});
 		}
 	}
-	return { requests, skipped, smsCount: recipients.length * parts.length, waitForDeliveryMs: settings.waitForDeliveryMs };
+	return {
+		requests,
+		skipped,
+		smsCount: recipients.length * parts.length,
+		// A dry run sends nothing, so there is no delivery to wait for.
+		waitForDeliveryMs: settings.dryRun ? 0 : settings.waitForDeliveryMs,
+		cost: { analysis, segments },
+	};
 }
 
 /**
@@ -107,22 +141,83 @@ export async function runSendPlan(client: MifumoClient, plan: SendPlan, slot: It
 
 /** One request of a plan, and the output record of its answer: Mifumo's data with what the node adds. */
 export async function sendPlannedRequest(client: MifumoClient, request: PlannedRequest, skipped: unknown[]): Promise<IDataObject> {
-	const data = await client.sendSms(request.body);
+	// A dry run's record is the request it would have sent, where a real send has Mifumo's answer.
+	const data: IDataObject = request.dryRun ? { dry_run: true, ...request.body } : await client.sendSms(request.body);
 	return {
 		...data,
+		encoding: request.encoding,
+		segments: request.segments,
+		total_segments: request.segments * request.body.recipients.length,
 		...(request.parts ? { part: request.part, parts: request.parts } : {}),
 		...(skipped.length ? { skipped_recipients: skipped } : {}),
 	};
 }
 
-function messageParts(node: INode, itemIndex: number, message: string, split: boolean): string[] {
-	const length = messageLength(message);
-	if (length <= SMS_MAX_LENGTH) return [message];
-	if (split) return splitMessage(message);
+/** Cost hints already shown in a run, so a thousand items of one text show one hint. */
+const shownCostHints = new WeakMap<IExecuteFunctions, Set<string>>();
+const MAX_COST_HINTS = 5;
+
+/** In the editor, what a text of more than one SMS costs, and why: the figure nobody would guess. */
+export function addCostHint(context: IExecuteFunctions, plan: SendPlan): void {
+	const { analysis, segments } = plan.cost;
+	if (segments < 2) return;
+	const character = analysis.nonGsmCharacter;
+	const reason = character ? ` because of ${character.character} at position ${character.position}` : '';
+	const message = `${analysis.encoding}: ${segments} SMS per recipient${reason}`;
+	const shown = shownCostHints.get(context) ?? new Set<string>();
+	shownCostHints.set(context, shown);
+	if (shown.has(message) || shown.size >= MAX_COST_HINTS) return;
+	shown.add(message);
+	context.addExecutionHints({ message, type: character ? 'warning' : 'info', location: 'outputPane' });
+}
+
+function messageParts(node: INode, itemIndex: number, text: string, analysis: TextAnalysis, settings: SendSettings): string[] {
+	if (settings.splitLongMessages) return splitParts(text, analysis, settings);
+	const length = messageLength(text);
+	if (length <= SMS_MAX_LENGTH) return [text];
 	throw inputError(
 		node,
 		itemIndex,
 		`Message is ${length} characters long; one SMS holds at most ${SMS_MAX_LENGTH}. Shorten it, or set Options → Long Messages to "Split Into Several SMS".`,
+		'MESSAGE_TOO_LONG',
+	);
+}
+
+/** Under Split, a text that needs more than one SMS goes out as parts of one SMS each. */
+function splitParts(text: string, analysis: TextAnalysis, settings: SendSettings): string[] {
+	return analysis.segments > 1 ? splitMessage(text, { numbered: settings.numberParts }) : [text];
+}
+
+function checkRecipientCount(node: INode, itemIndex: number, count: number, settings: SendSettings) {
+	if (settings.maxRecipients === 0 || count <= settings.maxRecipients) return;
+	const limit = settings.toolRecipientLimit
+		? `as an AI agent's tool, this node sends to at most ${settings.maxRecipients} unless Options → Max Recipients is set`
+		: `Options → Max Recipients allows at most ${settings.maxRecipients}`;
+	throw inputError(
+		node,
+		itemIndex,
+		`Recipients has ${count} numbers (after removing duplicates); ${limit}. Send to fewer numbers, or raise Max Recipients (0: no limit). Nothing was sent.`,
+		'TOO_MANY_RECIPIENTS',
+	);
+}
+
+function checkSegmentCount(node: INode, itemIndex: number, message: string, analysis: TextAnalysis, segments: number, settings: SendSettings) {
+	if (settings.maxSegments === 0 || segments <= settings.maxSegments) return;
+	const character = analysis.nonGsmCharacter;
+	const why = character ? `UCS-2, because of ${character.character} at position ${character.position}` : analysis.encoding;
+	let advice = 'Shorten it';
+	if (character?.replaceable && !settings.replaceTypography) {
+		const replaced = replaceTypography(message);
+		const parts = settings.splitLongMessages ? splitParts(replaced, analyzeText(replaced), settings) : [replaced];
+		const replacedSegments = parts.reduce((sum, part) => sum + analyzeText(part).segments, 0);
+		if (replacedSegments < segments) {
+			advice = `Turn on Options → Replace Typography (${character.character} is typographic; the text would then take ${replacedSegments}), or shorten it`;
+		}
+	}
+	throw inputError(
+		node,
+		itemIndex,
+		`Message takes ${segments} SMS per recipient (${why}); Options → Max Segments allows ${settings.maxSegments}. ${advice}, or raise Max Segments. Nothing was sent.`,
 		'MESSAGE_TOO_LONG',
 	);
 }

@@ -14,7 +14,7 @@ import { CONTACT_PAGE_SIZE, contactIdOf } from '../contact/contactFields';
 import { segmentIdProperty } from '../segment/segmentFields';
 import type { ItemSlot } from '../types';
 import { readSendSettings, sendAdditionalFields, sendOptions, senderIdProperty, type SendSettings } from './sendFields';
-import { planSend, runSendPlan, type SendPlan } from './sendPlan';
+import { addCostHint, planSend, runSendPlan, type SendPlan } from './sendPlan';
 
 /** `{{name}}`, `{{ email }}`: the contact fields a text may name. */
 const PLACEHOLDER = /\{\{\s*(name|phone_number|email)\s*\}\}/g;
@@ -98,7 +98,10 @@ export async function execute(
 		skipped: [],
 		smsCount: planned.reduce((sum, { plan }) => sum + plan.smsCount, 0),
 		waitForDeliveryMs: settings.waitForDeliveryMs,
+		// The dearest text speaks for the send in the editor's hint.
+		cost: planned.map(({ plan }) => plan.cost).reduce((dearest, cost) => (cost.segments > dearest.segments ? cost : dearest)),
 	};
+	addCostHint(this, plan);
 	const contactIds = planned.flatMap(({ audience, plan }) =>
 		plan.requests.map((request) => request.body.recipients.map((number) => audience.get(number))),
 	);
