@@ -195,4 +195,18 @@ describe('sms.send with Combine Items', () => {
 		expect(result.items.map((item) => item.json.recipients)).toEqual(to.map((number) => [number]));
 		expect((await sends()).map((request) => request.body?.recipients)).toEqual(to.map((number) => [number]));
 	});
+
+	test('Dry Run with Combine Items: nothing is sent; each item gets the priced request that would carry its numbers', async () => {
+		const to = numbers(3);
+		const result = await sandbox.run(sendParameters({ dryRun: true }), { items: to.map((number) => ({ text: 'Karibu!', to: number })) });
+
+		expect(result.error).toBeUndefined();
+		expect(await sends()).toEqual([]);
+		expect(result.items).toEqual(
+			to.map((number, item) => ({
+				json: { dry_run: true, message: 'Karibu!', recipients: [number], sender_id: 'MIFUMO', encoding: 'GSM-7', segments: 1, total_segments: 1 },
+				pairedItem: { item },
+			})),
+		);
+	});
 });

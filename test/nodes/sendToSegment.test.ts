@@ -157,4 +157,29 @@ describe('sms.sendToSegment', () => {
 			),
 		]);
 	});
+
+	test('Dry Run: the contacts are read, nothing is sent, and each request that would go out is priced', async () => {
+		const text = 'Habari {{ name }}, ng’ombe wako yuko tayari.';
+		const result = await sandbox.run(parameters(text, { invalidNumbers: 'skip', dryRun: true }));
+
+		expect(result.error).toBeUndefined();
+		const requests = await sandbox.requests();
+		expectPageReads(requests);
+		const juma = SENT_TO.filter((index) => index % 2);
+		expect(result.items.map((item) => item.json)).toEqual([
+			{
+				dry_run: true,
+				message: 'Habari Juma, ng’ombe wako yuko tayari.',
+				recipients: juma.map(phoneOf),
+				sender_id: 'MIFUMO',
+				encoding: 'UCS-2',
+				segments: 1,
+				total_segments: juma.length,
+				contacts: juma.map((index) => `c${index}`),
+				skipped_contacts: SKIPPED,
+			},
+			expect.objectContaining({ dry_run: true, message: 'Habari Asha, ng’ombe wako yuko tayari.', encoding: 'UCS-2' }),
+		]);
+		expect(await sandbox.control.messages()).toEqual([]);
+	});
 });
