@@ -8,21 +8,10 @@
 const { join } = require('node:path');
 
 const { registerHttpRequestNode, runNode } = require('../lib/engine');
-const { API_KEY, control, reset, median, e164Numbers, deliveryCheck, assertRun, ms, pct } = require('../lib/common');
+const { sendNode, API_KEY, control, reset, median, e164Numbers, deliveryCheck, assertRun, ms, pct } = require('../lib/common');
 const { findHttpRequestNode, httpRequestNode } = require('../lib/n8n-local');
 
 const SEND_PATH = '/api/integration/v1/sms/send/';
-
-const send = (options) => ({
-	type: 'n8n-nodes-mifumo.mifumo',
-	parameters: {
-		resource: 'sms',
-		operation: 'send',
-		message: 'Benchmark message',
-		recipients: '={{ $json.phone }}',
-		options: { messagesPerMinute: 0, ...options },
-	},
-});
 
 /** Median wall time of `runs` runs, and the API calls and duplicates / lost of the last one. */
 async function measure(ctl, variant, items, phones, credentials, runs) {
@@ -49,7 +38,7 @@ async function burst(ctl, url, executions) {
 	const credentials = { apiKey: API_KEY, baseUrl: url };
 	const runs = await Promise.all(
 		phones.map((phone) =>
-			runNode({ ...send({ messagesPerMinute: (limit * 60_000) / windowMs }), items: [{ phone }], credentials }),
+			runNode({ ...sendNode({ messagesPerMinute: (limit * 60_000) / windowMs }), items: [{ phone }], credentials }),
 		),
 	);
 	const failed = runs.filter((run) => run.error).length;
@@ -69,8 +58,8 @@ module.exports = async function combine({ url, quick }) {
 	const items = phones.map((phone) => ({ phone }));
 	const credentials = { apiKey: API_KEY, baseUrl: url };
 
-	const combined = await measure(ctl, send({ batchItems: true }), items, phones, credentials, runs);
-	const perItem = await measure(ctl, send({}), items, phones, credentials, runs);
+	const combined = await measure(ctl, sendNode({ batchItems: true }), items, phones, credentials, runs);
+	const perItem = await measure(ctl, sendNode({}), items, phones, credentials, runs);
 	const modulePath = findHttpRequestNode();
 	let http;
 	let version;

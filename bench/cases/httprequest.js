@@ -4,7 +4,7 @@ const { join } = require('node:path');
 
 const { registerHttpRequestNode } = require('../lib/engine');
 const { compareInterleaved } = require('../lib/compare');
-const { API_KEY, control, median, e164Numbers, ms } = require('../lib/common');
+const { sendNode, API_KEY, control, median, e164Numbers, ms } = require('../lib/common');
 const { findHttpRequestNode, httpRequestNode } = require('../lib/n8n-local');
 
 module.exports = async function httprequest({ url, quick }) {
@@ -32,16 +32,7 @@ module.exports = async function httprequest({ url, quick }) {
 	const items = phones.map((phone) => ({ phone }));
 	const credentials = { apiKey: API_KEY, baseUrl: url };
 	const variants = {
-		send: {
-			type: 'n8n-nodes-mifumo.mifumo',
-			parameters: {
-				resource: 'sms',
-				operation: 'send',
-				message: 'Benchmark message',
-				recipients: '={{ $json.phone }}',
-				options: { messagesPerMinute: 0 },
-			},
-		},
+		send: sendNode(),
 		http: httpRequestNode(url),
 	};
 	const { times, cpu, wall, duplicates: dup, lost } = await compareInterleaved({ ctl, variants, items, credentials, runs, phones });

@@ -1,7 +1,7 @@
 'use strict';
 /** Case 1: per-item overhead of Send against a minimal node doing one POST per item. */
 const { compareInterleaved } = require('../lib/compare');
-const { API_KEY, control, median, e164Numbers, ms } = require('../lib/common');
+const { sendNode, API_KEY, control, median, e164Numbers, ms } = require('../lib/common');
 
 module.exports = async function overhead({ url, quick }) {
 	const itemCount = quick ? 200 : 1000;
@@ -11,16 +11,7 @@ module.exports = async function overhead({ url, quick }) {
 	const items = phones.map((phone) => ({ phone }));
 	const credentials = { apiKey: API_KEY, baseUrl: url };
 	const variants = {
-		send: {
-			type: 'n8n-nodes-mifumo.mifumo',
-			parameters: {
-				resource: 'sms',
-				operation: 'send',
-				message: 'Benchmark message',
-				recipients: '={{ $json.phone }}',
-				options: { concurrency: 1, messagesPerMinute: 0 },
-			},
-		},
+		send: sendNode({ concurrency: 1 }),
 		baseline: {
 			type: 'bench.baselineSend',
 			parameters: { message: 'Benchmark message', recipients: '={{ $json.phone }}' },

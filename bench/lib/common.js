@@ -88,4 +88,18 @@ function assertRun(label, run, expectedItems) {
 	}
 }
 
-module.exports = { API_KEY, BASE_CONFIG, control, reset, median, e164Numbers, deliveryCheck, withMemoryPeaks, mb, pct, ms, assertRun };
+/** The Mifumo node sending "Benchmark message" to each item's `phone`, pacing off unless `options` say otherwise. */
+function sendNode(options = {}) {
+	return {
+		type: 'n8n-nodes-mifumo.mifumo',
+		parameters: {
+			resource: 'sms',
+			operation: 'send',
+			message: 'Benchmark message',
+			recipients: '={{ $json.phone }}',
+			options: { messagesPerMinute: 0, ...options },
+		},
+	};
+}
+
+module.exports = { sendNode, API_KEY, BASE_CONFIG, control, reset, median, e164Numbers, deliveryCheck, withMemoryPeaks, mb, pct, ms, assertRun };
