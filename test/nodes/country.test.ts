@@ -4,6 +4,7 @@ import { getCountries } from 'libphonenumber-js/min';
 
 import { Mifumo } from '../../nodes/Mifumo/Mifumo.node';
 import { countryOptions } from '../../nodes/Mifumo/helpers/countries';
+import { COUNTRY_NAMES } from '../../nodes/Mifumo/helpers/countryNames';
 import { isCountryCode } from '../../nodes/Mifumo/helpers/phone';
 import { useSandbox } from '../helpers/sandbox';
 
@@ -35,6 +36,12 @@ describe('countryOptions', () => {
 		expect(options.filter(({ name, value }) => name.startsWith(`${value as string} `))).toEqual([]);
 		const names = options.map((option) => option.name);
 		expect(names).toEqual([...names].sort((a, b) => a.localeCompare(b, 'en')));
+	});
+
+	test('the written-out names are the ones Intl.DisplayNames gives for every code', () => {
+		const displayNames = new Intl.DisplayNames(['en'], { type: 'region' });
+		expect(Object.keys(COUNTRY_NAMES).sort()).toEqual([...getCountries()].sort());
+		for (const [code, name] of Object.entries(COUNTRY_NAMES)) expect([code, name]).toEqual([code, displayNames.of(code)]);
 	});
 });
 
