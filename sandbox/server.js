@@ -63,6 +63,9 @@ class Sandbox {
 				res.end(text);
 			});
 		});
+		// Clients keep connections open between bursts (a control call after a long run): an idle
+		// socket closed under a request that is already on its way fails it.
+		this.server.keepAliveTimeout = 65_000;
 		this.url = undefined;
 		this.port = undefined;
 	}
