@@ -27,7 +27,7 @@ async function scenario(name, size, concurrency) {
 	}
 	const { startSandboxProcess } = require('./lib/sandbox-spawn');
 	const { runNode } = require('./lib/engine');
-	const { API_KEY, control, reset, e164Numbers } = require('./lib/common');
+	const { sendNode, API_KEY, control, reset, e164Numbers } = require('./lib/common');
 	const sandbox = await startSandboxProcess();
 	const ctl = control(sandbox.url);
 	const credentials = { apiKey: API_KEY, baseUrl: sandbox.url };
@@ -52,16 +52,7 @@ async function scenario(name, size, concurrency) {
 				const run =
 					name === 'baseline'
 						? { type: 'bench.baselineSend', parameters: { message: 'Benchmark message', recipients: '={{ $json.phone }}' } }
-						: {
-								type: 'n8n-nodes-mifumo.mifumo',
-								parameters: {
-									resource: 'sms',
-									operation: 'send',
-									message: 'Benchmark message',
-									recipients: '={{ $json.phone }}',
-									options: { concurrency, messagesPerMinute: 0 },
-								},
-							};
+						: sendNode({ concurrency });
 				await runNode({ ...run, items, credentials });
 			}
 		}

@@ -1,7 +1,7 @@
 'use strict';
 /** Case 6b: a sandbox answering after 100 ms; requests per second against the bound concurrency / latency. */
 const { runNode } = require('../lib/engine');
-const { API_KEY, control, reset, e164Numbers, deliveryCheck, pct, ms, assertRun } = require('../lib/common');
+const { sendNode, API_KEY, control, reset, e164Numbers, deliveryCheck, pct, ms, assertRun } = require('../lib/common');
 
 const LATENCY_MS = 100;
 
@@ -26,14 +26,7 @@ module.exports = async function latency({ url, quick }) {
 		await reset(ctl, { latencyMs: LATENCY_MS });
 		await ctl.resetStats();
 		const run = await runNode({
-			type: 'n8n-nodes-mifumo.mifumo',
-			parameters: {
-				resource: 'sms',
-				operation: 'send',
-				message: 'Benchmark message',
-				recipients: '={{ $json.phone }}',
-				options: { concurrency, messagesPerMinute: 0 },
-			},
+			...sendNode({ concurrency }),
 			items: phones.map((phone) => ({ phone })),
 			credentials: { apiKey: API_KEY, baseUrl: url },
 		});
