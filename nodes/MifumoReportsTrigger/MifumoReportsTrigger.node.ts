@@ -115,7 +115,7 @@ export class MifumoReportsTrigger implements INodeType {
 						typeOptions: { minValue: 0 },
 						default: DEFAULT_LOOK_BACK_HOURS,
 						description:
-							'How far back each poll reads the reports (by when their message was sent): a report can change long after its message went out. Each poll costs one API call per 100 reports in this window.',
+							'How far back each poll reads the reports (by the date the server filters on: when the message was sent, or when its status last changed): a report can change long after its message went out. Each poll costs one API call per 100 reports in this window.',
 					},
 				],
 			},
@@ -172,7 +172,7 @@ async function pollReports(context: IPollFunctions): Promise<INodeExecutionData[
 		for (const report of matching) {
 			const hash = reportHash(report);
 			// A report can appear on two pages when new ones push the list down while it is read.
-			if (emitted.has(hash) || isRemembered(memory, report, hash, nowMs)) continue;
+			if (emitted.has(hash) || isRemembered(memory, report, hash, windowStartMs, nowMs)) continue;
 			emitted.add(hash);
 			fresh.push(report);
 		}

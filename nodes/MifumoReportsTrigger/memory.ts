@@ -2,7 +2,9 @@
  * What the reports trigger has already emitted, kept in the workflow's static data.
  *
  * A report is remembered by a short hash of message_id + recipient + status, filed under the
- * ten-minute bucket of the time the server filters the look-back window on (sent_at/created_at).
+ * ten-minute bucket of its sent_at/created_at, or of the start of the window it was last read in
+ * when that is later: servers filter the window on other dates too (the last status change), and
+ * a report the server still returns must stay remembered whatever its sent_at says.
  * Buckets that left the window are dropped, so the memory holds about one window of reports;
  * beyond MAX_REMEMBERED_REPORTS the oldest buckets are dropped too, and `floor` remembers that
  * everything up to them counts as seen.
@@ -51,10 +53,15 @@ function timeOf(value: unknown): number | undefined {
 	return Number.isNaN(ms) ? undefined : ms;
 }
 
-/** The bucket of a report: by the later of sent_at/created_at (so it expires no earlier than the server drops it), else now. */
-export function bucketOf(report: IDataObject, nowMs: number): number {
+/**
+ * The bucket of a report read in the window starting at windowStartMs: by the later of
+ * sent_at/created_at (so it expires no earlier than the server drops it), else now; never before
+ * the window's start, since the server returned it as inside the window.
+ */
+export function bucketOf(report: IDataObject, windowStartMs: number, nowMs: number): number {
 	const times = [timeOf(report.sent_at), timeOf(report.created_at)].filter((ms): ms is number => ms !== undefined);
-	return Math.floor((times.length ? Math.max(...times) : nowMs) / BUCKET_MS);
+	const ownMs = times.length ? Math.max(...times) : nowMs;
+	return Math.floor(Math.max(ownMs, windowStartMs) / BUCKET_MS);
 }
 
 /** The memory stored for these settings, or undefined when there is none (the first poll). */
@@ -76,8 +83,8 @@ export function loadMemory(staticData: IDataObject, query: string): LoadedMemory
 	return { hashes, buckets, floor };
 }
 
-export function isRemembered(memory: LoadedMemory, report: IDataObject, hash: string, nowMs: number): boolean {
-	return memory.hashes.has(hash) || (memory.floor !== null && bucketOf(report, nowMs) <= memory.floor);
+export function isRemembered(memory: LoadedMemory, report: IDataObject, hash: string, windowStartMs: number, nowMs: number): boolean {
+	return memory.hashes.has(hash) || (memory.floor !== null && bucketOf(report, windowStartMs, nowMs) <= memory.floor);
 }
 
 /**
@@ -91,12 +98,23 @@ export function rememberReports(
 	windowStartMs: number,
 	nowMs: number,
 ): StoredMemory {
-	const buckets = new Map<number, Set<string>>(previous?.buckets ?? []);
+	const buckets = new Map<number, Set<string>>();
+	const bucketOfHash = new Map<string, number>();
+	for (const [bucket, hashes] of previous?.buckets ?? []) {
+		buckets.set(bucket, new Set(hashes));
+		for (const hash of hashes) bucketOfHash.set(hash, Math.max(bucket, bucketOfHash.get(hash) ?? bucket));
+	}
 	for (const report of reports) {
-		const bucket = bucketOf(report, nowMs);
+		const hash = reportHash(report);
+		const bucket = bucketOf(report, windowStartMs, nowMs);
+		const filed = bucketOfHash.get(hash);
+		if (filed !== undefined && filed >= bucket) continue;
+		// Read again in a later window: moved on with it, so it stays while the server returns it.
+		if (filed !== undefined) buckets.get(filed)!.delete(hash);
 		let inBucket = buckets.get(bucket);
 		if (!inBucket) buckets.set(bucket, (inBucket = new Set()));
-		inBucket.add(reportHash(report));
+		inBucket.add(hash);
+		bucketOfHash.set(hash, bucket);
 	}
 
 	const oldestKept = Math.floor(windowStartMs / BUCKET_MS) - CLOCK_MARGIN_BUCKETS;
@@ -106,6 +124,7 @@ export function rememberReports(
 	for (const bucket of [...buckets.keys()].sort((a, b) => b - a)) {
 		const hashes = buckets.get(bucket)!;
 		if (bucket < oldestKept) break;
+		if (hashes.size === 0) continue;
 		if (kept + hashes.size > MAX_REMEMBERED_REPORTS) {
 			floor = Math.max(floor ?? bucket, bucket);
 			break;

@@ -126,6 +126,27 @@ describe('Mifumo SMS Reports Trigger: polls', () => {
 		expectReportsRequest(requests[requests.length - 1], { hours: 4, ...window });
 	});
 
+	it('a server that filters the window by last status change (updated_at): a report sent 30 h ago and delivered 1 h ago is emitted once, not at every poll', async () => {
+		await sb.control.configure({ reportDateField: 'updated_at' });
+		const hoursAgo = (hours: number) => new Date(Date.now() - hours * HOUR).toISOString().replace(/\.\d{3}Z$/, 'Z');
+		await sb.control.seed({ messages: [{ message_id: 'msg_late', recipients: ['+255712000007'], status: 'delivered', sent_at: hoursAgo(30), delivery_time: hoursAgo(1) }] });
+		const reports = trigger();
+		expect(await reports.activate()).toEqual({ items: null });
+		expect((await sb.requests()).map((request) => request.status)).toEqual([200]);
+		const [late] = await serverReports();
+		expect(late).toMatchObject({ message_id: 'msg_late', status: 'delivered', sent_at: hoursAgo(30) });
+
+		expect(await reports.poll()).toEqual({ items: null });
+		expect(await reports.poll()).toEqual({ items: null });
+		reports.restart();
+		expect(await reports.poll()).toEqual({ items: null });
+
+		const messageId = await send('+255712000008');
+		await settle(messageId);
+		expect((await reports.poll()).items!.map((item) => [item.json.phone, item.json.status])).toEqual([['+255712000008', 'delivered']]);
+		expect(await reports.poll()).toEqual({ items: null });
+	});
+
 	it('reads every page of the window (per_page 100) and emits each new report once', async () => {
 		const reports = trigger();
 		await reports.activate();
