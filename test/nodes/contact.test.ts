@@ -4,6 +4,7 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
+import { HINTS } from '../../nodes/Mifumo/transport/errors';
 import { API, READ_KEY, errorItem, expectRequest, useSandbox, type SandboxControl } from '../helpers/sandbox';
 
 const sb = useSandbox();
@@ -686,7 +687,21 @@ describe('contact.upsert', () => {
 			);
 		});
 
-		it('a list read that fails fails its item only; the next item reads the list again', async () => {
+		it('a list read that keeps failing is read once for the run (4 tries), and every item fails with that one error, naming the list read', async () => {
+			await sb.control.seed({ contacts: 21 });
+			await sb.control.addFault({ method: 'GET', path: '/contacts/', status: 503, times: -1 });
+			const items = [...Array.from({ length: 21 }, (_, k) => seeded(k)), { phone: '0799 000 003', name: 'Newcomer' }];
+			const result = await sb.run(itemsUpsert, { items, continueOnFail: true });
+
+			const requests = await sb.requests();
+			expect(requests.map((r) => `${r.status} ${r.method} ${r.path}`)).toEqual(Array(4).fill(`503 GET ${API}/contacts/`));
+			requests.forEach((request) => expectRequest(request, listPage(0)));
+			const error = `Upsert could not read the contact list (GET /contacts/), which it reads once for a run of more than 20 items, so no contact of this run was created or updated. INTERNAL_ERROR: Injected fault (HTTP 503) – Injected by the sandbox control plane. ${HINTS.INTERNAL_ERROR} Tried 4 times.`;
+			expect(result.items).toEqual(items.map((_, k) => errorItem(error, 'INTERNAL_ERROR', k)));
+			expect(await control().contacts()).toHaveLength(21);
+		}, 30_000);
+
+		it('without Continue On Fail the run stops at the failed list read, with the same error', async () => {
 			await sb.control.seed({ contacts: 21 });
 			await sb.control.addFault({
 				method: 'GET',
@@ -694,13 +709,12 @@ describe('contact.upsert', () => {
 				status: 400,
 				body: { success: false, message: 'Offset out of range', error_code: 'INVALID_PARAMETER', details: null, data: null },
 			});
-			const result = await sb.run(itemsUpsert, { items: Array.from({ length: 21 }, (_, k) => seeded(k)), continueOnFail: true });
-			expect(result.items[0].pairedItem).toEqual({ item: 0 });
-			expect(result.items[0].json).toMatchObject({ errorCode: 'INVALID_PARAMETER' });
-			expect(String(result.items[0].json.error)).toMatch(/^INVALID_PARAMETER: Offset out of range/);
-			expect(result.items.slice(1).map((item) => item.json.action)).toEqual(Array(20).fill('unchanged'));
+			const result = await sb.run(itemsUpsert, { items: Array.from({ length: 21 }, (_, k) => seeded(k)) });
+			expect(result.error?.message).toBe(
+				'Upsert could not read the contact list (GET /contacts/), which it reads once for a run of more than 20 items, so no contact of this run was created or updated. INVALID_PARAMETER: Offset out of range',
+			);
 			const requests = await sb.requests();
-			expect(requests.map((r) => `${r.status} ${r.method} ${r.path}`)).toEqual([`400 GET ${API}/contacts/`, `200 GET ${API}/contacts/`]);
+			expect(requests.map((r) => `${r.status} ${r.method} ${r.path}`)).toEqual([`400 GET ${API}/contacts/`]);
 		});
 
 		it('several contacts with the number (in any format) fail that item with DUPLICATE_CONTACTS, as the search does; the others go on', async () => {

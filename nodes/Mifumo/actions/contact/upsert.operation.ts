@@ -5,6 +5,7 @@ import type { CountryCode } from 'libphonenumber-js/min';
 import { toE164 } from '../../helpers/phone';
 import { inputError, readCountry } from '../../helpers/validation';
 import { encodeId, type MifumoClient } from '../../transport';
+import { errorCodeOf, MifumoApiError } from '../../transport/errors';
 import { paginate } from '../../transport/paginate';
 import { CONTACT_PAGE_SIZE, contactIdOf, contactProperties, readContactBody, searchContacts } from './contactFields';
 import { withRequestOptions } from '../options';
@@ -79,12 +80,23 @@ function directoryFor(execution: IExecuteFunctions, client: MifumoClient): Promi
 	const directory = paginate(client, { path: '/contacts/', style: 'offset', maxPageSize: CONTACT_PAGE_SIZE }).then(
 		(records) => new ContactDirectory(records),
 	);
+	// A failed read is kept too: every item meets that one failure instead of reading (and retrying) again.
 	directories.set(execution, directory);
-	// A failed read is not kept: the next item reads again, as it would search again.
-	directory.catch(() => {
-		if (directories.get(execution) === directory) directories.delete(execution);
-	});
 	return directory;
+}
+
+/** The run's contact list, or, when its one read failed, an error for this item that names that read. */
+async function readDirectory(execution: IExecuteFunctions, client: MifumoClient): Promise<ContactDirectory> {
+	try {
+		return await directoryFor(execution, client);
+	} catch (error) {
+		const failure = error as Error & { httpCode?: string | null };
+		throw new MifumoApiError(execution.getNode(), {
+			errorCode: errorCodeOf(failure),
+			httpStatus: Number(failure.httpCode) || undefined,
+			message: `Upsert could not read the contact list (GET /contacts/), which it reads once for a run of more than ${SEARCH_PER_ITEM_UP_TO} items, so no contact of this run was created or updated. ${failure.message}`,
+		});
+	}
 }
 
 /**
@@ -115,7 +127,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, client
 	const body = readContactBody(this, itemIndex);
 	const phone = body.phone_number as string;
 	const country = readCountry(this.getNode(), itemIndex, (this.getNodeParameter('options', itemIndex, {}) as IDataObject).defaultCountry);
-	const directory = this.getInputData().length > SEARCH_PER_ITEM_UP_TO ? await directoryFor(this, client) : undefined;
+	const directory = this.getInputData().length > SEARCH_PER_ITEM_UP_TO ? await readDirectory(this, client) : undefined;
 	const matches = directory
 		? directory.matches(phone, country)
 		: // Search matches text; only records whose number normalizes to the same E.164 are the same person.
