@@ -158,7 +158,7 @@ describe('sms.send with Combine Items', () => {
 			if (failedNumbers.has(number)) {
 				expect(item.json.errorCode).toBe('INTERNAL_ERROR');
 				expect(item.json.error).toMatch(
-					new RegExp(`^INTERNAL_ERROR: Injected fault \\(HTTP 500\\).* it was not sent again, so that nobody gets it twice\\. .*Before this failure, ${sentBefore} of 1000 SMS were already sent \\(`),
+					new RegExp(`^INTERNAL_ERROR: Injected fault \\(HTTP 500\\).* it was not sent again, so that nobody gets it twice\\. .*None of this item's 1 SMS had been sent\\. In all, the run had sent ${sentBefore} SMS in ${sentBefore / 100} requests before it \\(Combine Items\\)\\.$`),
 				);
 			} else expect(item.json.recipients).toEqual([number]);
 		});
@@ -208,5 +208,56 @@ describe('sms.send with Combine Items', () => {
 				pairedItem: { item },
 			})),
 		);
+	});
+
+	test('an item with Dry Run and one without never share a request, in either order: the real one is sent, the dry one is not', async () => {
+		const [real, dry] = numbers(2);
+		const items = [
+			{ text: 'Same text', to: real, dry: false },
+			{ text: 'Same text', to: dry, dry: true },
+		];
+		for (const order of [items, [...items].reverse()]) {
+			await sandbox.control.clearRequests();
+			const result = await sandbox.run(sendParameters({ dryRun: '={{ $json.dry }}' }), { items: order });
+
+			expect(result.error).toBeUndefined();
+			expect((await sends()).map((request) => request.body)).toEqual([{ message: 'Same text', recipients: [real], sender_id: 'MIFUMO' }]);
+			const byNumber = new Map(result.items.map((item) => [(item.json.recipients as string[])[0], item.json]));
+			expect(byNumber.get(real)).toEqual(expect.objectContaining({ message_id: expect.any(String), recipients: [real] }));
+			expect(byNumber.get(real)).not.toHaveProperty('dry_run');
+			expect(byNumber.get(dry)).toEqual({ dry_run: true, message: 'Same text', recipients: [dry], sender_id: 'MIFUMO', encoding: 'GSM-7', segments: 1, total_segments: 1 });
+		}
+		expect(await sandbox.control.messages()).toHaveLength(2);
+	});
+
+	test("a failed request's error says what was sent for each item it carried, and the run's total apart", async () => {
+		// Balance for 2 SMS at 10 each: the first request (2 numbers) goes through, the second is refused.
+		await sandbox.control.setBalance(20);
+		const to = numbers(4);
+		const items = [{ text: 'Habari', to: [to[0]] }, { text: 'Habari', to: to.slice(1) }];
+		const result = await sandbox.run(sendParameters({ recipientsPerRequest: 2 }), { items, continueOnFail: true });
+
+		const [first] = await sandbox.control.messages();
+		expect((await sends()).map((request) => [request.body?.recipients, request.status])).toEqual([
+			[to.slice(0, 2), 200],
+			[to.slice(2), expect.any(Number)],
+		]);
+		expect(result.items[0].json).toEqual(expect.objectContaining({ message_id: first.message_id, recipients: [to[0]] }));
+		expect(result.items[1].json.errorCode).toBe('INSUFFICIENT_BALANCE');
+		expect(result.items[1].json.error).toMatch(
+			new RegExp(`Before this failure, 1 of 3 SMS of this item were already sent \\(${first.message_id}\\); those must not be sent again\\. In all, the run had sent 2 SMS in 1 request before it \\(Combine Items\\)\\.$`),
+		);
+	});
+
+	test("each item's cost is its share of the request's; the request's own cost and size stay apart", async () => {
+		const to = numbers(3);
+		const result = await sandbox.run(sendParameters(), { items: [{ text: 'Habari', to: [to[0]] }, { text: 'Habari', to: to.slice(1) }] });
+
+		expect(result.error).toBeUndefined();
+		expect((await sends())).toHaveLength(1);
+		expect(result.items.map((item) => [item.json.cost, item.json.request_cost, item.json.request_recipients, item.json.total_segments])).toEqual([
+			[10, 30, 3, 1],
+			[20, 30, 3, 2],
+		]);
 	});
 });

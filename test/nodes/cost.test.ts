@@ -349,6 +349,29 @@ describe('Max Recipients', () => {
 	});
 });
 
+describe('with Replace Typography, the character that forces UCS-2 is placed where the user typed it', () => {
+	// Typed, 😀 is the 15th character; after … → ... it would be the 17th.
+	const text = 'Karibu… tena! 😀 ' + 'a'.repeat(70);
+
+	test('in the Max Segments error', async () => {
+		const { items } = await sandbox.run(send({}, { replaceTypography: true, maxSegments: 1 }), { items: [{ text }], continueOnFail: true });
+		expect(items).toEqual([
+			errorItem(
+				'Message takes 2 SMS per recipient (UCS-2, because of 😀 at position 15); Options → Max Segments allows 1. Shorten it, or raise Max Segments. Nothing was sent.',
+				'MESSAGE_TOO_LONG',
+			),
+		]);
+		expect(await sandbox.requests()).toEqual([]);
+	});
+
+	test("in the editor's hint", async () => {
+		const { run } = await sandbox.run(send({}, { replaceTypography: true, dryRun: true }), { items: [{ text }] });
+		expect(run.data.resultData.runData['Mifumo SMS'][0].hints).toEqual([
+			{ message: 'UCS-2: 2 SMS per recipient because of 😀 at position 15', type: 'warning', location: 'outputPane' },
+		]);
+	});
+});
+
 describe('execution hints', () => {
 	test('a text of more than one SMS shows its cost and cause once per run, however many items carry it', async () => {
 		const { run } = await sandbox.run(send({}, { dryRun: true }), {

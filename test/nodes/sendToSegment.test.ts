@@ -131,8 +131,19 @@ describe('sms.sendToSegment', () => {
 		]);
 	});
 
-	test('Invalid Numbers → Fail the Item (the default): the contact is named and nothing is sent', async () => {
-		const result = await sandbox.run(parameters('Ofa!', {}), { continueOnFail: true });
+	test('Invalid Numbers left unset skips the contact with a bad number (listed in skipped_contacts) and sends to the rest', async () => {
+		const result = await sandbox.run(parameters('Ofa maalum kwa wateja wetu!', {}));
+
+		expect(result.error).toBeUndefined();
+		const requests = await sandbox.requests();
+		expect(requests).toHaveLength(5);
+		expectRequest(requests[3], { method: 'POST', path: '/sms/send/', body: sendBody('Ofa maalum kwa wateja wetu!', SENT_TO.slice(0, 100)) });
+		expectRequest(requests[4], { method: 'POST', path: '/sms/send/', body: sendBody('Ofa maalum kwa wateja wetu!', SENT_TO.slice(100)) });
+		expect(result.items[0].json.skipped_contacts).toEqual(SKIPPED);
+	});
+
+	test('Invalid Numbers → Fail the Item: the contact is named and nothing is sent', async () => {
+		const result = await sandbox.run(parameters('Ofa!', { invalidNumbers: 'error' }), { continueOnFail: true });
 
 		expect(result.items).toEqual([
 			errorItem(
@@ -181,5 +192,97 @@ describe('sms.sendToSegment', () => {
 			expect.objectContaining({ dry_run: true, message: 'Habari Asha, ng’ombe wako yuko tayari.', encoding: 'UCS-2' }),
 		]);
 		expect(await sandbox.control.messages()).toEqual([]);
+	});
+});
+
+describe('sms.sendToSegment: per-contact texts, limits and what a dry run says', () => {
+	/** Contacts a..e in segment seg-few, listed by the server newest first (e, d, c, b, a). */
+	async function seedFew(names: string[]) {
+		await sandbox.control.seed({
+			contacts: names.map((name, index) => ({ contact_id: String.fromCharCode(97 + index), name, phone_number: phoneOf(index + 1), tags: ['few'] })),
+			segments: [{ segment_id: 'seg-few', name: 'Few', criteria: { tags: ['few'] } }],
+		});
+		await sandbox.control.clearRequests();
+	}
+	const few = (message: string, options: IDataObject = {}) => ({ ...parameters(message, options), segmentId: 'seg-few' }) as INodeParameters;
+
+	test('Max Recipients counts every number across the rendered texts: 15 contacts, {{name}}, limit 5 → nothing sent', async () => {
+		await seedFew(Array.from({ length: 15 }, (_, index) => `Mteja${index}`));
+		const result = await sandbox.run(few('Habari {{name}}', { maxRecipients: 5 }), { continueOnFail: true });
+
+		expect(result.items).toEqual([
+			errorItem(
+				'Recipients has 15 numbers (after removing duplicates); Options → Max Recipients allows at most 5. Send to fewer numbers, or raise Max Recipients (0: no limit). Nothing was sent.',
+				'TOO_MANY_RECIPIENTS',
+			),
+		]);
+		expect(await sandbox.control.messages()).toEqual([]);
+	});
+
+	test("as an AI agent's tool, the limit of 10 holds for a personalised text too", async () => {
+		await seedFew(Array.from({ length: 15 }, (_, index) => `Mteja${index}`));
+		const result = await sandbox.run(few('Habari {{name}}'), { asTool: true });
+
+		expect(result.error?.errorCode).toBe('TOO_MANY_RECIPIENTS');
+		expect(result.items[0].json.error).toContain("Recipients has 15 numbers (after removing duplicates); as an AI agent's tool, this node sends to at most 10");
+		expect(await sandbox.control.messages()).toEqual([]);
+	});
+
+	test('a contact whose rendered text is too long is skipped by id with the reason; the rest are sent', async () => {
+		const longName = `Bibi ${'Mwanaisha '.repeat(16)}Abdallah`;
+		await seedFew(['Asha', longName, 'Juma']);
+		const result = await sandbox.run(few('Habari {{name}}'));
+
+		expect(result.error).toBeUndefined();
+		const requests = (await sandbox.requests()).filter((request) => request.method === 'POST');
+		expect(requests.map((request) => request.body)).toEqual([sendBody('Habari Juma', [3]), sendBody('Habari Asha', [1])]);
+		const rendered = `Habari ${longName}`;
+		expect(result.items.map((item) => item.json.contacts)).toEqual([['c'], ['a']]);
+		expect(result.items[0].json.skipped_contacts).toEqual([
+			{
+				id: 'b',
+				reason: 'message too long',
+				details: `Message is ${rendered.length} characters long; one SMS holds at most 160. Shorten it, or set Options → Long Messages to "Split Into Several SMS".`,
+			},
+		]);
+	});
+
+	test('over Max Segments for one contact only: that contact is skipped, the others go out', async () => {
+		await seedFew(['Asha', 'Zuhura 😀']);
+		const result = await sandbox.run(few('Habari {{name}}, karibu tena dukani kwetu leo kwa ofa maalum ya wiki hii: punguzo la asilimia ishirini.', { maxSegments: 1, longMessages: 'split' }));
+
+		expect(result.error).toBeUndefined();
+		const posts = (await sandbox.requests()).filter((request) => request.method === 'POST');
+		expect(posts).toHaveLength(1);
+		expect(posts[0].body).toEqual(expect.objectContaining({ recipients: [phoneOf(1)] }));
+		expect(result.items[0].json.skipped_contacts).toEqual([
+			expect.objectContaining({ id: 'b', reason: 'message too long', details: expect.stringContaining('Options → Max Segments allows 1') }),
+		]);
+	});
+
+	test("Replace Typography: O’Brien and O'Brien render to one text and go out in one request", async () => {
+		await seedFew(["O'Brien", 'O’Brien']);
+		const result = await sandbox.run(few('Habari {{name}}', { replaceTypography: true }));
+
+		expect(result.error).toBeUndefined();
+		const posts = (await sandbox.requests()).filter((request) => request.method === 'POST');
+		expect(posts.map((request) => request.body)).toEqual([sendBody("Habari O'Brien", [2, 1])]);
+		expect(result.items).toHaveLength(1);
+		expect(result.items[0].json.contacts).toEqual(['b', 'a']);
+	});
+
+	test('Dry Run with Wait For Delivery: nothing is sent and nothing claims it was (no delivery_status)', async () => {
+		await seedFew(['Asha', 'Juma']);
+		const result = await sandbox.run(few('Habari {{name}}', { dryRun: true, waitForDelivery: 5 }));
+
+		expect(result.error).toBeUndefined();
+		expect(await sandbox.control.messages()).toEqual([]);
+		expect(result.items).toHaveLength(2);
+		for (const item of result.items) {
+			expect(item.json.dry_run).toBe(true);
+			expect(item.json).not.toHaveProperty('delivery_status');
+			expect(item.json).not.toHaveProperty('delivery_report');
+			expect(item.json).not.toHaveProperty('delivery_error');
+		}
 	});
 });

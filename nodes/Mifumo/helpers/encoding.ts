@@ -126,6 +126,23 @@ function describeCharacterAt(text: string, utf16Index: number): NonGsmCharacter 
 	throw new RangeError(`No character at index ${utf16Index}`);
 }
 
+/**
+ * The character that forces UCS-2, placed in the text as the user typed it: with Replace
+ * Typography on, the first one that replacement leaves outside GSM (positions in the replaced
+ * text would be shifted by every "…" → "..." before it).
+ */
+export function characterForcingUcs2(typed: string, typographyReplaced: boolean): NonGsmCharacter | undefined {
+	let position = 0;
+	for (const { segment } of graphemes.segment(typed)) {
+		position++;
+		const sent = typographyReplaced ? replaceTypography(segment) : segment;
+		if ([...sent].some((character) => !GSM_SEPTETS.has(character))) {
+			return { character: segment, position, replaceable: TYPOGRAPHY.has(String.fromCodePoint(segment.codePointAt(0)!)) };
+		}
+	}
+	return undefined;
+}
+
 /** Septets and UTF-16 units of a piece of text, and whether it is all GSM. */
 interface Size {
 	septets: number;

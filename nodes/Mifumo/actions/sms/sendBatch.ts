@@ -7,7 +7,7 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import type { MifumoClient } from '../../transport';
 import type { ItemOutcome } from '../types';
-import { sendPlannedRequest, withProgress, type PlannedRequest, type SendPlan } from './sendPlan';
+import { countSms, describeProgress, sendPlannedRequest, type PlannedRequest, type SendPlan } from './sendPlan';
 import { waitForDeliveries, type AcceptedSend } from './waitForDelivery';
 
 /** One item, checked and planned on its own, as Send would send it. */
@@ -61,7 +61,6 @@ export async function sendCombined(
 	}
 	const records = new Map<number, AcceptedSend[]>(planned.map((item) => [item.itemIndex, []]));
 	const sent: IDataObject[] = [];
-	const smsCount = planned.reduce((sum, item) => sum + item.plan.smsCount, 0);
 
 	for (const request of requests) {
 		// An item a failed request carried has failed: its later parts and chunks are not sent.
@@ -80,8 +79,9 @@ export async function sendCombined(
 				if (left === 0) outcomes[itemIndex] = records.get(itemIndex)!.map((send) => send.record);
 			}
 		} catch (error) {
-			const failure = withProgress(error, sent, smsCount) as Error;
-			for (const share of shares) outcomes[share.item.itemIndex] = failure;
+			for (const share of shares) {
+				outcomes[share.item.itemIndex] = itemFailure(error, records.get(share.item.itemIndex)!.map((send) => send.record), share.item.plan.smsCount, sent);
+			}
 			if (!continueOnFail) {
 				// The run stops here: an item only partly sent is not done.
 				return outcomes.map((outcome) => (Array.isArray(outcome) || outcome instanceof Error ? outcome : undefined));
@@ -114,6 +114,8 @@ function combine(items: PlannedItem[]): CombinedRequest[] {
 				Object.entries(rest).sort(([a], [b]) => a.localeCompare(b)),
 				request.part,
 				request.parts,
+				// A dry-run item and a real one never share a request: each is sent (or not) as it says.
+				request.dryRun,
 				item.recipientsPerRequest,
 				item.combine ? undefined : item.itemIndex,
 			]);
@@ -145,11 +147,37 @@ function combine(items: PlannedItem[]): CombinedRequest[] {
 	return ordered.flat();
 }
 
-/** The request's answer as the item's own: its numbers, its skipped entries, its share of the parts. */
+/**
+ * A failed request's error as one item it carried reads it: what was sent for this item, and
+ * apart, what the run had sent in all. Each item gets its own copy (its own message and index).
+ */
+function itemFailure(error: unknown, ownSent: IDataObject[], ownTotal: number, runSent: IDataObject[]): Error {
+	if (!(error instanceof Error)) return new Error(String(error));
+	const failure = Object.assign(Object.create(Object.getPrototypeOf(error) as object) as Error, error);
+	const context = (error as { context?: IDataObject }).context;
+	if (context) (failure as { context?: IDataObject }).context = { ...context };
+	if (runSent.length === 0) return failure;
+	const own = ownSent.length
+		? `${describeProgress(ownSent, ownTotal, 'were', ' of this item')}.`
+		: `None of this item's ${ownTotal} SMS had been sent.`;
+	failure.message = `${error.message} ${own} In all, the run had sent ${countSms(runSent)} SMS in ${runSent.length} ${runSent.length === 1 ? 'request' : 'requests'} before it (Combine Items).`;
+	return failure;
+}
+
+/**
+ * The request's answer as the item's own: its numbers, its skipped entries, its share of the parts
+ * and of the cost (each recipient costs the same in one request); the request's own cost stays apart.
+ */
 function narrowed(record: IDataObject, share: ItemShare): IDataObject {
 	const own: IDataObject = { ...record, recipients: share.recipients };
 	if (typeof record.segments === 'number' && 'total_segments' in record) {
 		own.total_segments = record.segments * share.recipients.length;
+	}
+	const carried = Array.isArray(record.recipients) ? record.recipients.length : 0;
+	if (typeof record.cost === 'number' && carried > 0 && carried !== share.recipients.length) {
+		own.cost = Math.round(((record.cost * share.recipients.length) / carried) * 1e6) / 1e6;
+		own.request_cost = record.cost;
+		own.request_recipients = carried;
 	}
 	if (share.item.plan.skipped.length) own.skipped_recipients = share.item.plan.skipped;
 	return own;

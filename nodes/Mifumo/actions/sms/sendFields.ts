@@ -191,7 +191,16 @@ export interface SendSettings {
 	waitForDeliveryMs: number;
 }
 
-export function readSendSettings(context: IExecuteFunctions, itemIndex: number): SendSettings {
+/** An operation's own defaults where they differ from Send's (Send to Segment skips invalid numbers). */
+export interface SendDefaults {
+	invalidNumbers: NonNullable<SendOptionValues['invalidNumbers']>;
+}
+
+export function readSendSettings(
+	context: IExecuteFunctions,
+	itemIndex: number,
+	defaults: SendDefaults = { invalidNumbers: 'error' },
+): SendSettings {
 	const node = context.getNode();
 	const options = context.getNodeParameter('options', itemIndex, {}) as SendOptionValues;
 	const additionalFields = context.getNodeParameter('additionalFields', itemIndex, {}) as IDataObject;
@@ -201,7 +210,7 @@ export function readSendSettings(context: IExecuteFunctions, itemIndex: number):
 		scheduleTime: readScheduleTime(node, itemIndex, additionalFields.scheduleTime),
 		webhookUrl: readWebhookUrl(node, itemIndex, additionalFields.webhookUrl),
 		country: readCountry(node, itemIndex, options.defaultCountry),
-		skipInvalidNumbers: options.invalidNumbers === 'skip',
+		skipInvalidNumbers: (options.invalidNumbers ?? defaults.invalidNumbers) === 'skip',
 		splitLongMessages: options.longMessages === 'split' || options.longMessages === 'splitNumbered',
 		numberParts: options.longMessages === 'splitNumbered',
 		recipientsPerRequest: readWholeNumber(node, itemIndex, options.recipientsPerRequest, 'Options → Recipients Per Request', {

@@ -7,6 +7,7 @@ import type { IDataObject, IExecuteFunctions, INode } from 'n8n-workflow';
 import {
 	SMS_MAX_LENGTH,
 	analyzeText,
+	characterForcingUcs2,
 	messageLength,
 	replaceTypography,
 	splitMessage,
@@ -88,6 +89,8 @@ export function planSend(
 		throw inputError(node, itemIndex, 'Message is empty. Enter the text of the SMS.');
 	}
 	const analysis = analyzeText(text);
+	// Hints and errors name the character where the user typed it, not where it sits after replacement.
+	if (analysis.nonGsmCharacter && settings.replaceTypography) analysis.nonGsmCharacter = characterForcingUcs2(message, true);
 	const parts = messageParts(node, itemIndex, text, analysis, settings).map((part) => ({ text: part, ...analyzeText(part) }));
 	const segments = parts.reduce((sum, part) => sum + part.segments, 0);
 	checkSegmentCount(node, itemIndex, message, analysis, segments, settings);
@@ -116,6 +119,18 @@ export function planSend(
 		// A dry run sends nothing, so there is no delivery to wait for.
 		waitForDeliveryMs: settings.dryRun ? 0 : settings.waitForDeliveryMs,
 		cost: { analysis, segments },
+	};
+}
+
+/** Several texts of one item (Send to Segment's rendered texts) as one plan; the dearest text speaks for its cost. */
+export function mergePlans(plans: SendPlan[]): SendPlan {
+	return {
+		requests: plans.flatMap((plan) => plan.requests),
+		skipped: [],
+		smsCount: plans.reduce((sum, plan) => sum + plan.smsCount, 0),
+		// The same settings planned every text: a dry run waits for nothing, whichever text.
+		waitForDeliveryMs: plans[0].waitForDeliveryMs,
+		cost: plans.map((plan) => plan.cost).reduce((dearest, cost) => (cost.segments > dearest.segments ? cost : dearest)),
 	};
 }
 
@@ -188,7 +203,8 @@ function splitParts(text: string, analysis: TextAnalysis, settings: SendSettings
 	return analysis.segments > 1 ? splitMessage(text, { numbered: settings.numberParts }) : [text];
 }
 
-function checkRecipientCount(node: INode, itemIndex: number, count: number, settings: SendSettings) {
+/** Max Recipients (or the AI tool's limit) against every number the item would send to. */
+export function checkRecipientCount(node: INode, itemIndex: number, count: number, settings: SendSettings) {
 	if (settings.maxRecipients === 0 || count <= settings.maxRecipients) return;
 	const limit = settings.toolRecipientLimit
 		? `as an AI agent's tool, this node sends to at most ${settings.maxRecipients} unless Options → Max Recipients is set`
@@ -225,8 +241,17 @@ function checkSegmentCount(node: INode, itemIndex: number, message: string, anal
 /** When a later request of the same item fails, say what already went out: nothing is lost silently. */
 export function withProgress(error: unknown, sent: IDataObject[], total: number): unknown {
 	if (sent.length === 0 || !(error instanceof Error)) return error;
-	const ids = sent.map((result) => result.message_id).filter(Boolean).join(', ');
-	const count = sent.reduce((sum, result) => sum + (Array.isArray(result.recipients) ? result.recipients.length : 0), 0);
-	error.message = `${error.message} Before this failure, ${count} of ${total} SMS were already sent (${ids}); those must not be sent again.`;
+	error.message = `${error.message} ${describeProgress(sent, total, 'were')}.`;
 	return error;
+}
+
+/** "Before this failure, 4 of 7 SMS were already sent (msg_1, msg_2); those must not be sent again" */
+export function describeProgress(sent: IDataObject[], total: number, verb: string, whose = ''): string {
+	const ids = sent.map((result) => result.message_id).filter(Boolean).join(', ');
+	return `Before this failure, ${countSms(sent)} of ${total} SMS${whose} ${verb} already sent (${ids}); those must not be sent again`;
+}
+
+/** SMS (recipients × requests) that the records carried. */
+export function countSms(records: IDataObject[]): number {
+	return records.reduce((sum, record) => sum + (Array.isArray(record.recipients) ? record.recipients.length : 0), 0);
 }

@@ -6,15 +6,20 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
+import { replaceTypography } from '../../helpers/encoding';
 import { describeEntry, toE164 } from '../../helpers/phone';
 import { inputError, requireId, requireText } from '../../helpers/validation';
 import type { MifumoClient } from '../../transport';
+import { errorCodeOf } from '../../transport/errors';
 import { paginate } from '../../transport/paginate';
 import { CONTACT_PAGE_SIZE, contactIdOf } from '../contact/contactFields';
 import { segmentIdProperty } from '../segment/segmentFields';
 import type { ItemSlot } from '../types';
-import { readSendSettings, sendAdditionalFields, sendOptions, senderIdProperty, type SendSettings } from './sendFields';
-import { addCostHint, planSend, runSendPlan, type SendPlan } from './sendPlan';
+import { readSendSettings, sendAdditionalFields, sendOptions, senderIdProperty, type SendDefaults, type SendSettings } from './sendFields';
+import { addCostHint, checkRecipientCount, mergePlans, planSend, runSendPlan, type SendPlan } from './sendPlan';
+
+/** A contact record with a bad number is data the workflow does not control per send: skipped, not fatal. */
+const SEGMENT_DEFAULTS: SendDefaults = { invalidNumbers: 'skip' };
 
 /** `{{name}}`, `{{ email }}`: the contact fields a text may name. */
 const PLACEHOLDER = /\{\{\s*(name|phone_number|email)\s*\}\}/g;
@@ -34,7 +39,12 @@ const properties: INodeProperties[] = [
 	},
 	senderIdProperty,
 	sendAdditionalFields,
-	sendOptions,
+	{
+		...sendOptions,
+		options: (sendOptions.options as INodeProperties[]).map((option) =>
+			option.name === 'invalidNumbers' ? { ...option, default: SEGMENT_DEFAULTS.invalidNumbers } : option,
+		),
+	},
 ];
 
 export const description = updateDisplayOptions({ show: { resource: ['sms'], operation: ['sendToSegment'] } }, properties);
@@ -44,6 +54,14 @@ export const sendsSms = true;
 interface SkippedContact {
 	id: string | undefined;
 	reason: string;
+	/** Why a rendered text could not go out, as the error of a Send would say it. */
+	details?: string;
+}
+
+/** One rendered text (as the first contact's record filled it) and its contacts: number → contact id. */
+interface Audience {
+	text: string;
+	contacts: Map<string, string | undefined>;
 }
 
 export async function execute(
@@ -62,7 +80,7 @@ export async function execute(
 		'Enter the text of the SMS.',
 		'message',
 	);
-	const settings = readSendSettings(this, itemIndex);
+	const settings = readSendSettings(this, itemIndex, SEGMENT_DEFAULTS);
 
 	const contacts = await paginate(client, {
 		path: '/contacts/',
@@ -79,7 +97,29 @@ export async function execute(
 			'INVALID_PHONE',
 		);
 	}
-	if (audiences.size === 0) {
+
+	// Every text is planned (and checked) before the first request. A text that a contact's record
+	// made too long skips that text's contacts; the user's own text, unfilled, fails the item.
+	const personalised = message.search(PLACEHOLDER) !== -1;
+	const planned: Array<{ audience: Audience; plan: SendPlan }> = [];
+	// Max Recipients counts the item's numbers across all its texts, below.
+	const planText = (audience: Audience) =>
+		planSend(node, itemIndex, audience.text, [...audience.contacts.keys()], [], { ...settings, maxRecipients: 0 });
+	for (const audience of audiences.values()) {
+		if (!personalised) {
+			planned.push({ audience, plan: planText(audience) });
+			continue;
+		}
+		try {
+			planned.push({ audience, plan: planText(audience) });
+		} catch (error) {
+			// Only a per-text rule fails a filled-in text (its length, its parts).
+			const details = (error as Error).message;
+			const reason = errorCodeOf(error) === 'MESSAGE_TOO_LONG' ? 'message too long' : 'invalid text';
+			for (const id of audience.contacts.values()) skipped.push({ id, reason, details });
+		}
+	}
+	if (planned.length === 0) {
 		throw inputError(
 			node,
 			itemIndex,
@@ -87,23 +127,11 @@ export async function execute(
 			'MISSING_RECIPIENTS',
 		);
 	}
-
-	// Every text is planned (and checked) before the first request: a bad one sends nothing.
-	const planned = [...audiences].map(([text, audience]) => ({
-		audience,
-		plan: planSend(node, itemIndex, text, [...audience.keys()], [], settings),
-	}));
-	const plan: SendPlan = {
-		requests: planned.flatMap(({ plan }) => plan.requests),
-		skipped: [],
-		smsCount: planned.reduce((sum, { plan }) => sum + plan.smsCount, 0),
-		waitForDeliveryMs: settings.waitForDeliveryMs,
-		// The dearest text speaks for the send in the editor's hint.
-		cost: planned.map(({ plan }) => plan.cost).reduce((dearest, cost) => (cost.segments > dearest.segments ? cost : dearest)),
-	};
+	checkRecipientCount(node, itemIndex, planned.reduce((sum, { audience }) => sum + audience.contacts.size, 0), settings);
+	const plan = mergePlans(planned.map(({ plan }) => plan));
 	addCostHint(this, plan);
 	const contactIds = planned.flatMap(({ audience, plan }) =>
-		plan.requests.map((request) => request.body.recipients.map((number) => audience.get(number))),
+		plan.requests.map((request) => request.body.recipients.map((number) => audience.contacts.get(number))),
 	);
 	const records = await runSendPlan(client, plan, slot);
 	return records.map((record, index) => ({
@@ -114,15 +142,16 @@ export async function execute(
 }
 
 /**
- * The segment's contacts by rendered text (number → contact id, in the server's order), and
- * those left out with the reason: inactive, invalid number, missing field, duplicate number.
+ * The segment's contacts by the text they receive (after Replace Typography, so that O’Brien and
+ * O'Brien share one request), in the server's order, and those left out with the reason:
+ * inactive, invalid number, missing field, duplicate number.
  */
 function readAudiences(
 	contacts: IDataObject[],
 	message: string,
 	settings: SendSettings,
-): { audiences: Map<string, Map<string, string | undefined>>; skipped: SkippedContact[]; invalid: Array<{ id?: string; phone: unknown }> } {
-	const audiences = new Map<string, Map<string, string | undefined>>();
+): { audiences: Map<string, Audience>; skipped: SkippedContact[]; invalid: Array<{ id?: string; phone: unknown }> } {
+	const audiences = new Map<string, Audience>();
 	const skipped: SkippedContact[] = [];
 	const invalid: Array<{ id?: string; phone: unknown }> = [];
 	const seen = new Set<string>();
@@ -149,9 +178,10 @@ function readAudiences(
 		}
 		seen.add(number);
 		const text = message.replace(PLACEHOLDER, (_, field: string) => String(contact[field]).trim());
-		let audience = audiences.get(text);
-		if (!audience) audiences.set(text, (audience = new Map()));
-		audience.set(number, id);
+		const sent = settings.replaceTypography ? replaceTypography(text) : text;
+		let audience = audiences.get(sent);
+		if (!audience) audiences.set(sent, (audience = { text, contacts: new Map() }));
+		audience.contacts.set(number, id);
 	}
 	return { audiences, skipped, invalid };
 }
