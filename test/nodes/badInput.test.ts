@@ -105,7 +105,7 @@ const rows: Row[] = [
 	{
 		name: 'send: empty recipients (mapped from an earlier node)',
 		parameters: send({ recipients: '={{ "" }}' }),
-		message: 'Recipients is empty. Enter at least one phone number, e.g. 0712 345 678.',
+		message: 'Recipients is empty: its expression {{ "" }} gave no phone number. Enter at least one phone number, e.g. 0712 345 678.',
 		errorCode: 'MISSING_RECIPIENTS',
 		field: 'Recipients',
 	},
@@ -119,7 +119,15 @@ const rows: Row[] = [
 	{
 		name: 'send: an expression returning an empty list',
 		parameters: send({ recipients: '={{ [] }}' }),
-		message: 'Recipients is empty. Enter at least one phone number, e.g. 0712 345 678.',
+		message: 'Recipients is empty: its expression {{ [] }} gave no phone number. Enter at least one phone number, e.g. 0712 345 678.',
+		errorCode: 'MISSING_RECIPIENTS',
+		field: 'Recipients',
+	},
+	{
+		name: 'send: recipients from an expression that gives nothing names the expression and its field',
+		parameters: send({ recipients: '={{ $json.customer.phone }}' }),
+		message:
+			"Recipients is empty: its expression {{ $json.customer.phone }} gave no phone number (this item's customer.phone is empty or missing). Enter at least one phone number, e.g. 0712 345 678.",
 		errorCode: 'MISSING_RECIPIENTS',
 		field: 'Recipients',
 	},
@@ -199,6 +207,21 @@ const rows: Row[] = [
 	},
 
 	// ------------------------------------------------------------------ sms.send: sender, schedule, webhook, options
+	{
+		name: 'send: a 15-character Sender ID',
+		parameters: send({ senderId: 'MIFUMOSMSALERTS' }),
+		message:
+			'Sender ID "MIFUMOSMSALERTS" is 15 characters long; a sender ID has 3 to 11 characters. Use an approved sender ID such as MIFUMO. Nothing was sent.',
+		errorCode: 'INVALID_SENDER_ID',
+		field: 'Sender ID',
+	},
+	{
+		name: 'send: a 2-character Sender ID (from an expression, trimmed)',
+		parameters: send({ senderId: '={{ " AB " }}' }),
+		message: 'Sender ID "AB" is 2 characters long; a sender ID has 3 to 11 characters. Use an approved sender ID such as MIFUMO. Nothing was sent.',
+		errorCode: 'INVALID_SENDER_ID',
+		field: 'Sender ID',
+	},
 	{
 		// A Sender ID that is not text must not be replaced by MIFUMO silently: the SMS would go out under another name.
 		name: 'regression: send: Sender ID from an expression returning an object',
@@ -666,7 +689,8 @@ describe('Continue On Fail with good and bad items mixed', () => {
 		expect(outputs[2]).toEqual({ error: `Message is empty. ${MESSAGE_HELP}`, errorCode: 'INVALID_PARAMETER' });
 		expect(outputs[3]).toMatchObject({ recipients: ['+255712000104'], status: 'sent' });
 		expect(outputs[4]).toEqual({
-			error: 'Recipients is empty. Enter at least one phone number, e.g. 0712 345 678.',
+			error:
+				"Recipients is empty: its expression {{ $json.to }} gave no phone number (this item's to is empty or missing). Enter at least one phone number, e.g. 0712 345 678.",
 			errorCode: 'MISSING_RECIPIENTS',
 		});
 		expect(outputs[5]).toEqual({

@@ -34,12 +34,22 @@ export function requireText(
 
 /** ": its expression {{ $json.body.message }} gave nothing (this item has no body.message)", or "". */
 function emptyExpressionNote(node: INode, parameter: string | undefined): string {
-	const raw = parameter ? node.parameters?.[parameter] : undefined;
-	if (typeof raw !== 'string' || !raw.startsWith('=')) return '';
+	const source = parameter ? expressionOf(node, parameter) : undefined;
+	if (!source) return '';
+	return `: its expression ${source.expression} gave nothing${source.path ? ` (this item has no ${source.path})` : ''}`;
+}
+
+/**
+ * The expression a parameter holds, and the field of the item it reads (`body.message` for
+ * {{ $json.body.message }}), so that an error can name where an empty value came from.
+ */
+export function expressionOf(node: INode, parameter: string): { expression: string; path?: string } | undefined {
+	const raw = node.parameters?.[parameter];
+	if (typeof raw !== 'string' || !raw.startsWith('=')) return undefined;
 	const expression = raw.slice(1).trim();
 	const field = /\$json((?:\.[\w$]+|\[["'][^"']+["']\])+)/.exec(expression)?.[1];
 	const path = field?.replace(/^\./, '').replace(/\[["']([^"']+)["']\]/g, '.$1').replace(/^\./, '');
-	return `: its expression ${expression} gave nothing${path ? ` (this item has no ${path})` : ''}`;
+	return { expression, path };
 }
 
 /** An ID for a URL path: non-empty text (numbers are accepted as text). */
@@ -170,6 +180,8 @@ function describeType(value: unknown): string {
 	return typeof value === 'object' ? 'an object' : `${typeof value} ${describeValue(value)}`;
 }
 
+const SENDER_ID_LENGTH = { min: 3, max: 11 };
+
 /** A schedule time this far in the past is a mistake, not clock drift. */
 const SCHEDULE_TOLERANCE_MS = 60_000;
 
@@ -182,7 +194,17 @@ export function readSenderId(node: INode, itemIndex: number, value: unknown, fal
 			`Sender ID must be text, not ${JSON.stringify(value)}. Use an approved sender ID such as ${fallback}.`,
 		);
 	}
-	return value.trim();
+	const senderId = value.trim();
+	// What a phone shows as the sender: operators accept 3 to 11 characters (and refuse the SMS otherwise).
+	if (senderId.length < SENDER_ID_LENGTH.min || senderId.length > SENDER_ID_LENGTH.max) {
+		throw inputError(
+			node,
+			itemIndex,
+			`Sender ID "${senderId}" is ${senderId.length} ${senderId.length === 1 ? 'character' : 'characters'} long; a sender ID has ${SENDER_ID_LENGTH.min} to ${SENDER_ID_LENGTH.max} characters. Use an approved sender ID such as ${fallback}. Nothing was sent.`,
+			'INVALID_SENDER_ID',
+		);
+	}
+	return senderId;
 }
 
 export function readScheduleTime(node: INode, itemIndex: number, value: unknown): string | undefined {

@@ -15,7 +15,7 @@ import {
 	type TextAnalysis,
 } from '../../helpers/encoding';
 import { describeEntry, normalizePhoneNumbers } from '../../helpers/phone';
-import { compact, inputError } from '../../helpers/validation';
+import { compact, expressionOf, inputError } from '../../helpers/validation';
 import type { MifumoClient, SendSmsBody } from '../../transport';
 import type { ItemSlot } from '../types';
 import type { SendSettings } from './sendFields';
@@ -53,10 +53,14 @@ export function readRecipients(
 	settings: SendSettings,
 ): { recipients: string[]; skipped: unknown[] } {
 	if (entries.length === 0) {
+		const source = expressionOf(node, 'recipients');
+		const note = source
+			? `: its expression ${source.expression} gave no phone number${source.path ? ` (this item's ${source.path} is empty or missing)` : ''}`
+			: '';
 		throw inputError(
 			node,
 			itemIndex,
-			'Recipients is empty. Enter at least one phone number, e.g. 0712 345 678.',
+			`Recipients is empty${note}. Enter at least one phone number, e.g. 0712 345 678.`,
 			'MISSING_RECIPIENTS',
 		);
 	}
