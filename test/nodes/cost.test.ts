@@ -375,11 +375,12 @@ describe('with Replace Typography, the character that forces UCS-2 is placed whe
 describe('execution hints', () => {
 	test('a text of more than one SMS shows its cost and cause once per run, however many items carry it', async () => {
 		const { run } = await sandbox.run(send({}, { dryRun: true }), {
-			items: [{ text: SWAHILI }, { text: SWAHILI }, { text: 'a'.repeat(159) + '€' }, { text: 'Habari' }],
+			items: [{ text: SWAHILI }, { text: SWAHILI }, { text: 'a'.repeat(159) + '€' }, { text: 'Habari' }, { text: `${'a'.repeat(150)} [x] {}` }],
 		});
 		expect(run.data.resultData.runData['Mifumo SMS'][0].hints).toEqual([
 			{ message: 'UCS-2: 3 SMS per recipient because of ’ at position 21', type: 'warning', location: 'outputPane' },
-			{ message: 'GSM-7: 2 SMS per recipient', type: 'info', location: 'outputPane' },
+			{ message: 'GSM-7: 2 SMS per recipient; € counts as 2 characters (as each of ^ { } \\ [ ] ~ | € does)', type: 'info', location: 'outputPane' },
+			{ message: 'GSM-7: 2 SMS per recipient; [, ], { and } count as 2 characters (as each of ^ { } \\ [ ] ~ | € does)', type: 'info', location: 'outputPane' },
 		]);
 	});
 });

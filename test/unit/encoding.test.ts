@@ -1,4 +1,4 @@
-import { analyzeText, replaceTypography, splitMessage } from '../../nodes/Mifumo/helpers/encoding';
+import { analyzeText, describeCostCause, replaceTypography, splitMessage } from '../../nodes/Mifumo/helpers/encoding';
 
 /**
  * GSM 03.38 written out here from 3GPP TS 23.038's mapping to Unicode, independently of the module:
@@ -49,8 +49,8 @@ describe('analyzeText: the GSM 03.38 tables', () => {
 	test.each(extensionCharacters.map((character) => [JSON.stringify(character), character]))(
 		'extension %s is GSM-7, two septets',
 		(_, character) => {
-			expect(analyzeText(character)).toEqual({ encoding: 'GSM-7', units: 2, segments: 1 });
-			expect(analyzeText(`a${character}b`)).toEqual({ encoding: 'GSM-7', units: 4, segments: 1 });
+			expect(analyzeText(character)).toEqual({ encoding: 'GSM-7', units: 2, segments: 1, extensionCharacters: [character] });
+			expect(analyzeText(`a${character}b`)).toEqual({ encoding: 'GSM-7', units: 4, segments: 1, extensionCharacters: [character] });
 		},
 	);
 
@@ -97,7 +97,8 @@ describe('analyzeText: parts', () => {
 		// 306 septets would fill two parts, but the pair at 153–154 moves whole into the second.
 		['an escape pair straddling the boundary moves to the next part', `${'a'.repeat(152)}€${'a'.repeat(152)}`, 306, 3],
 	])('GSM-7: %s', (_, text, units, segments) => {
-		expect(analyzeText(text)).toEqual({ encoding: 'GSM-7', units, segments });
+		const extensionCharacters = text.includes('€') ? { extensionCharacters: ['€'] } : {};
+		expect(analyzeText(text)).toEqual({ encoding: 'GSM-7', units, segments, ...extensionCharacters });
 	});
 
 	test.each([
@@ -308,5 +309,16 @@ describe('splitMessage', () => {
 
 	test('an empty text has no parts', () => {
 		expect(splitMessage('   ')).toEqual([]);
+	});
+});
+
+describe('describeCostCause: why a text takes the SMS it does, as the editor hint says it', () => {
+	test.each([
+		['a GSM-7 text without extension characters: no cause', 'a'.repeat(200), ''],
+		['one extension character, named', `${'a'.repeat(159)}€`, '; € counts as 2 characters (as each of ^ { } \\ [ ] ~ | € does)'],
+		['several, in order of first use, each once; form feed by name', '{x}\f{', '; {, } and form feed count as 2 characters (as each of ^ { } \\ [ ] ~ | € does)'],
+		['UCS-2: the character that forced it, where it is', 'Habari ’€', ' because of ’ at position 8'],
+	])('%s', (_name, text, cause) => {
+		expect(describeCostCause(analyzeText(text))).toBe(cause);
 	});
 });

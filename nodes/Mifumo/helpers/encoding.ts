@@ -63,6 +63,8 @@ export interface TextAnalysis {
 	segments: number;
 	/** UCS-2 only: the first character outside GSM 03.38, the one that forced UCS-2. */
 	nonGsmCharacter?: NonGsmCharacter;
+	/** GSM-7 only: the extension characters the text holds (2 septets each), in order of first use. */
+	extensionCharacters?: string[];
 }
 
 /** Counts the parts of a long SMS, moving a character that would straddle a boundary to the next part. */
@@ -87,6 +89,7 @@ export function analyzeText(text: string): TextAnalysis {
 	if (text === '') return { encoding: 'GSM-7', units: 0, segments: 0 };
 	let septets = 0;
 	let firstNonGsmIndex = -1;
+	const extensionCharacters = new Set<string>();
 	const gsmParts = new PartCounter(GSM_PART_SEPTETS);
 	const ucs2Parts = new PartCounter(UCS2_PART_UNITS);
 	let index = 0;
@@ -97,12 +100,14 @@ export function analyzeText(text: string): TextAnalysis {
 		} else if (firstNonGsmIndex === -1) {
 			septets += cost;
 			gsmParts.add(cost);
+			if (cost === 2) extensionCharacters.add(character);
 		}
 		ucs2Parts.add(character.length);
 		index += character.length;
 	}
 	if (firstNonGsmIndex === -1) {
-		return { encoding: 'GSM-7', units: septets, segments: septets <= GSM_SINGLE_SEPTETS ? 1 : gsmParts.parts };
+		const segments = septets <= GSM_SINGLE_SEPTETS ? 1 : gsmParts.parts;
+		return { encoding: 'GSM-7', units: septets, segments, ...(extensionCharacters.size ? { extensionCharacters: [...extensionCharacters] } : {}) };
 	}
 	return {
 		encoding: 'UCS-2',
@@ -141,6 +146,25 @@ export function characterForcingUcs2(typed: string, typographyReplaced: boolean)
 		}
 	}
 	return undefined;
+}
+
+/** The extension characters as a user reads them (form feed has no glyph). */
+function showCharacter(character: string): string {
+	return character === '\f' ? 'form feed' : character;
+}
+
+/**
+ * Why a text takes the SMS it does, for the editor: " because of ’ at position 21" (UCS-2), or
+ * "; € counts as 2 characters (as each of ^ { } \ [ ~ ] | € does)" (GSM-7), or "".
+ */
+export function describeCostCause(analysis: TextAnalysis): string {
+	const character = analysis.nonGsmCharacter;
+	if (character) return ` because of ${character.character} at position ${character.position}`;
+	const extension = analysis.extensionCharacters;
+	if (!extension?.length) return '';
+	const named = extension.map(showCharacter);
+	const list = named.length === 1 ? `${named[0]} counts` : `${named.slice(0, -1).join(', ')} and ${named[named.length - 1]} count`;
+	return `; ${list} as 2 characters (as each of ${Array.from(GSM_EXTENSION.slice(1)).join(' ')} does)`;
 }
 
 /** Septets and UTF-16 units of a piece of text, and whether it is all GSM. */

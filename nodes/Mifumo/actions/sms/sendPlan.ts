@@ -8,6 +8,7 @@ import {
 	SMS_MAX_LENGTH,
 	analyzeText,
 	characterForcingUcs2,
+	describeCostCause,
 	messageLength,
 	replaceTypography,
 	splitMessage,
@@ -181,8 +182,7 @@ export function addCostHint(context: IExecuteFunctions, plan: SendPlan): void {
 	const { analysis, segments } = plan.cost;
 	if (segments < 2) return;
 	const character = analysis.nonGsmCharacter;
-	const reason = character ? ` because of ${character.character} at position ${character.position}` : '';
-	const message = `${analysis.encoding}: ${segments} SMS per recipient${reason}`;
+	const message = `${analysis.encoding}: ${segments} SMS per recipient${describeCostCause(analysis)}`;
 	const shown = shownCostHints.get(context) ?? new Set<string>();
 	shownCostHints.set(context, shown);
 	if (shown.has(message) || shown.size >= MAX_COST_HINTS) return;
