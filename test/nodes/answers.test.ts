@@ -42,6 +42,49 @@ describe('answers that are not the envelope', () => {
 		]);
 	});
 
+	describe('a Base URL pointing at n8n itself (its answers as n8n 2.41 gives them): not Mifumo, and what answered', () => {
+		const NOT_MIFUMO = "Check the Base URL of the credential (the server's address, without /api/integration/v1).";
+		const expressPage = (method: string, path: string) =>
+			`<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>Error</title>\n</head>\n<body>\n<pre>Cannot ${method} /api/integration/v1${path}</pre>\n</body>\n</html>\n`;
+		const html = { contentType: 'text/html; charset=utf-8' };
+
+		test('send: POST answered 404 with the "Cannot POST" page: HTTP_404, names the page, nothing was sent', async () => {
+			await sb.control.addFault({ method: 'POST', path: '/sms/send/', status: 404, ...html, body: expressPage('POST', '/sms/send/') });
+			const result = await sb.run({ resource: 'sms', operation: 'send', message: 'Habari', recipients: '0712 345 678' }, { continueOnFail: true });
+			expect(result.items).toEqual([
+				{
+					json: {
+						error: `HTTP_404: The Base URL points at a server that is not Mifumo: it answered HTTP 404 with a "Cannot POST /api/integration/v1/sms/send/" page of an Express server (as n8n answers). ${NOT_MIFUMO} Nothing was sent to Mifumo.`,
+						errorCode: 'HTTP_404',
+					},
+					pairedItem: { item: 0 },
+				},
+			]);
+			expect(await sb.control.messages()).toEqual([]);
+		});
+
+		test("a read answered 200 with n8n's editor page", async () => {
+			const editor = '<!DOCTYPE html>\n<html lang="en">\n\t<head>\n\t\t<meta charset="utf-8" />\n\t\t<meta name="n8n:config:rest-endpoint" content="cmVzdA=="><title>n8n.io - Workflow Automation</title></head><body></body></html>';
+			await sb.control.addFault({ method: 'GET', path: '/sms/balance/', status: 200, ...html, body: editor });
+			const result = await sb.run(balance);
+			expect(result.error?.message).toBe(`HTTP_200: The Base URL points at a server that is not Mifumo: it answered HTTP 200 with n8n's editor page. ${NOT_MIFUMO}`);
+			expect(result.error?.errorCode).toBe('HTTP_200');
+		});
+
+		test("a Base URL ending in /webhook: n8n's JSON 404 for a webhook it does not serve", async () => {
+			const message = 'The requested webhook "GET api/integration/v1/sms/balance" is not registered.';
+			await sb.control.addFault({
+				method: 'GET',
+				path: '/sms/balance/',
+				status: 404,
+				body: { code: 404, message, hint: 'The workflow must be active for a production URL to run successfully.' },
+			});
+			const result = await sb.run(balance);
+			expect(result.error?.message).toBe(`HTTP_404: The Base URL points at a server that is not Mifumo: it answered HTTP 404 with n8n's answer "${message}". ${NOT_MIFUMO}`);
+			expect(result.error?.errorCode).toBe('HTTP_404');
+		});
+	});
+
 	test('an envelope that leaves error_code out and carries a timestamp is read: data on success, the code on failure', async () => {
 		await sb.control.configure({ dialect: 'source' });
 		const ok = await sb.run(balance);

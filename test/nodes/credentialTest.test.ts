@@ -48,7 +48,9 @@ async function closedPort(): Promise<number> {
 	return port;
 }
 
-const NOT_MIFUMO = "This does not look like a Mifumo server. Check the Base URL of the credential (the server's address, without /api/integration/v1).";
+const BASE_URL_HINT = "Check the Base URL of the credential (the server's address, without /api/integration/v1).";
+const NOT_MIFUMO = `This does not look like a Mifumo server. ${BASE_URL_HINT}`;
+const N8N_CANNOT_GET = `<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>Error</title>\n</head>\n<body>\n<pre>Cannot GET ${API}/sms/balance/</pre>\n</body>\n</html>\n`;
 
 describe('mifumoApiTest (credential test)', () => {
 	it('OK with the admin key, after one GET /sms/balance/ with the Bearer key', async () => {
@@ -152,7 +154,16 @@ describe('mifumoApiTest (credential test)', () => {
 		const port = await closedPort();
 		expect(await credentialTest({ apiKey: ADMIN_KEY, baseUrl: `http://127.0.0.1:${port}` })).toEqual({
 			status: 'Error',
-			message: `Could not connect to the Mifumo server (ECONNREFUSED). Check the Base URL of the credential (the server's address, without /api/integration/v1). Base URL tried: http://127.0.0.1:${port}.`,
+			message: `Could not connect to the Mifumo server at http://127.0.0.1:${port} (ECONNREFUSED). Check the Base URL of the credential (the server's address, without /api/integration/v1).`,
+		});
+	});
+
+	it('Error on a Base URL that points at n8n itself: says it is not Mifumo and what answered, not "Mifumo answered HTTP 404"', async () => {
+		// n8n 2.41's answer to GET /api/integration/v1/sms/balance/ with Accept: application/json, as captured.
+		await sb.control.addFault({ method: 'GET', path: '/sms/balance/', status: 404, contentType: 'text/html; charset=utf-8', body: N8N_CANNOT_GET });
+		expect(await credentialTest({ apiKey: ADMIN_KEY, baseUrl: sb.url })).toEqual({
+			status: 'Error',
+			message: `HTTP_404: The Base URL points at a server that is not Mifumo: it answered HTTP 404 with a "Cannot GET ${API}/sms/balance/" page of an Express server (as n8n answers). ${BASE_URL_HINT}`,
 		});
 	});
 

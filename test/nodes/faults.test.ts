@@ -318,7 +318,7 @@ const rows: Row[] = [
 		parameters: send(),
 		credentials: 'refused',
 		expected: {
-			message: `Could not connect to the Mifumo server (ECONNREFUSED). ${BASE_URL_HINT} Nothing was sent.`,
+			message: `Could not connect to the Mifumo server at http://127.0.0.1:9 (ECONNREFUSED). ${BASE_URL_HINT} Nothing was sent.`,
 			errorCode: 'NETWORK_ERROR',
 		},
 		sms: 0,

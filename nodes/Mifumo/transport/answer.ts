@@ -4,8 +4,8 @@ import type { MifumoEnvelope } from './types';
 export type Answer =
 	| { kind: 'envelope'; envelope: MifumoEnvelope }
 	/** JSON, but not the envelope (e.g. Django's `{"detail": "...", "code": "token_not_valid"}`). */
-	| { kind: 'json'; value: unknown }
-	| { kind: 'html' }
+	| { kind: 'json'; value: unknown; otherServer?: string }
+	| { kind: 'html'; otherServer?: string }
 	| { kind: 'empty' }
 	| { kind: 'text' };
 
@@ -17,12 +17,32 @@ export function readAnswer(body: unknown): Answer {
 		try {
 			value = JSON.parse(text);
 		} catch {
-			return /^<(!doctype|html|\?xml|head|body)/i.test(text) ? { kind: 'html' } : { kind: 'text' };
+			if (!/^<(!doctype|html|\?xml|head|body)/i.test(text)) return { kind: 'text' };
+			const otherServer = otherServerOfPage(text);
+			return otherServer ? { kind: 'html', otherServer } : { kind: 'html' };
 		}
 	}
 	if (value === undefined || value === null) return { kind: 'empty' };
 	if (isObject(value) && typeof value.success === 'boolean') return { kind: 'envelope', envelope: value as unknown as MifumoEnvelope };
-	return { kind: 'json', value };
+	const otherServer = otherServerOfJson(value);
+	return otherServer ? { kind: 'json', value, otherServer } : { kind: 'json', value };
+}
+
+/**
+ * What an HTML page looks like when it is surely not Mifumo's (a Django server): n8n's editor, or
+ * the "Cannot GET /path" page of an Express server such as n8n. A Base URL pointing at n8n gets these.
+ */
+function otherServerOfPage(html: string): string | undefined {
+	if (/<meta name="n8n:config:/i.test(html)) return "n8n's editor page";
+	const express = /<pre>(Cannot (?:GET|POST|PUT|PATCH|DELETE) [^<]*)<\/pre>/.exec(html)?.[1];
+	if (express) return `a "${express}" page of an Express server (as n8n answers)`;
+	return undefined;
+}
+
+/** n8n's answer for a webhook path it does not serve: {code: 404, message: "The requested webhook … is not registered.", hint}. */
+function otherServerOfJson(value: unknown): string | undefined {
+	if (!isObject(value) || typeof value.code !== 'number' || typeof value.message !== 'string') return undefined;
+	return /^The requested webhook .* is not registered\.$/.test(value.message) ? `n8n's answer "${value.message}"` : undefined;
 }
 
 /** "JSON without Mifumo's envelope: "Given token not valid…" (token_not_valid)", "an HTML page", "an empty body". */

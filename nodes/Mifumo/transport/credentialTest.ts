@@ -34,8 +34,10 @@ export async function testMifumoCredential(
 		});
 	} catch (error) {
 		const network = networkFailureOf(error) ?? { code: 'ECONNREFUSED', failure: 'unreachable' as const };
-		const failure = networkFailure(BALANCE, network.code, network.failure, TIMEOUT_MS, 1);
-		return { status: 'Error', message: `${failure.message} Base URL tried: ${serverUrl}.` };
+		const failure = networkFailure(BALANCE, network.code, network.failure, TIMEOUT_MS, 1, serverUrl);
+		// A refused connection names the Base URL itself; a timeout or a reset says which was tried.
+		const tried = network.failure === 'unreachable' ? '' : ` Base URL tried: ${serverUrl}.`;
+		return { status: 'Error', message: `${failure.message}${tried}` };
 	}
 	const answer = readAnswer(response.body);
 	const status = response.statusCode;

@@ -165,6 +165,18 @@ export function notEnvelopeFailure(
 	answer: Exclude<Answer, { kind: 'envelope' }>,
 	apiKey?: string,
 ): ApiFailure {
+	if ((answer.kind === 'html' || answer.kind === 'json') && answer.otherServer) {
+		// Not Mifumo at all: "Mifumo answered 404" would send the user looking for a missing endpoint.
+		return {
+			errorCode: `HTTP_${status}`,
+			httpStatus: status,
+			message: joinSentences(
+				`HTTP_${status}: The Base URL points at a server that is not Mifumo: it answered HTTP ${status} with ${redactSecret(answer.otherServer, apiKey)}`,
+				CHECK_BASE_URL,
+				request.effect === 'none' ? undefined : 'Nothing was sent to Mifumo.',
+			),
+		};
+	}
 	const what = `HTTP_${status}: Mifumo answered HTTP ${status} with ${redactSecret(describeNonEnvelope(answer), apiKey)}`;
 	let advice: string;
 	if (status === 401 || status === 403) advice = `The server refused the API key. ${CHECK_KEY}`;
@@ -197,12 +209,19 @@ export function rateLimitFailure(request: MifumoRequest, status: number, waitedM
 
 export type NetworkFailure = 'timeout' | 'unreachable' | 'broken';
 
-export function networkFailure(request: MifumoRequest, code: string, failure: NetworkFailure, timeoutMs: number, tries: number): ApiFailure {
+export function networkFailure(
+	request: MifumoRequest,
+	code: string,
+	failure: NetworkFailure,
+	timeoutMs: number,
+	tries: number,
+	baseUrl: string,
+): ApiFailure {
 	const reason =
 		failure === 'timeout'
 			? `Mifumo did not answer within ${formatSeconds(timeoutMs)} (Options → Timeout)`
 			: failure === 'unreachable'
-				? `Could not connect to the Mifumo server (${code}). ${CHECK_BASE_URL}`
+				? `Could not connect to the Mifumo server at ${baseUrl} (${code}). ${CHECK_BASE_URL}`
 				: `The connection to Mifumo failed (${code})`;
 	// A refused connection never reached the server, so nothing can have been sent.
 	const advice =

@@ -111,7 +111,7 @@ export class MifumoClient {
 					await sleep(backoffMs(++retries));
 					continue;
 				}
-				throw fail(networkFailure(request, network.code, network.failure, this.policy.timeoutMs, retries + 1));
+				throw fail(networkFailure(request, network.code, network.failure, this.policy.timeoutMs, retries + 1, baseUrl));
 			}
 
 			const answer = readAnswer(response.body);
