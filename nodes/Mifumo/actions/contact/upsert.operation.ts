@@ -1,4 +1,4 @@
-import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INode } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 import type { CountryCode } from 'libphonenumber-js/min';
 
@@ -90,13 +90,17 @@ async function readDirectory(execution: IExecuteFunctions, client: MifumoClient)
 	try {
 		return await directoryFor(execution, client);
 	} catch (error) {
-		const failure = error as Error & { httpCode?: string | null };
-		throw new MifumoApiError(execution.getNode(), {
-			errorCode: errorCodeOf(failure),
-			httpStatus: Number(failure.httpCode) || undefined,
-			message: `Upsert could not read the contact list (GET /contacts/), which it reads once for a run of more than ${SEARCH_PER_ITEM_UP_TO} items, so no contact of this run was created or updated. ${failure.message}`,
-		});
+		throw listReadFailure(execution.getNode(), error as Error & { httpCode?: string | null });
 	}
+}
+
+/** One error per item (each gets its own item index), all saying the same. */
+function listReadFailure(node: INode, failure: Error & { httpCode?: string | null }): MifumoApiError {
+	return new MifumoApiError(node, {
+		errorCode: errorCodeOf(failure),
+		httpStatus: Number(failure.httpCode) || undefined,
+		message: `Upsert could not read the contact list (GET /contacts/), which it reads once for a run of more than ${SEARCH_PER_ITEM_UP_TO} items, so no contact of this run was created or updated. ${failure.message}`,
+	});
 }
 
 /**
