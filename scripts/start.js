@@ -7,10 +7,11 @@
 //   2. installs Node 24 + n8n into .n8n-local/ on first use (about 6 minutes and 3 GB, once;
 //      N8N_LINE=1: n8n 1.123 on this machine's Node, in .n8n-local/n8n-1/)
 //   3. installs the package into .n8n-local/user/.n8n/nodes (as Settings → Community Nodes would)
-//   4. first run only: imports the "Mifumo Sandbox" credential and the example workflows, publishes
-//      the delivery-receipts workflow
+//   4. first run only: imports the "Mifumo Sandbox" credential (again when SANDBOX_PORT changed)
+//      and the example workflows, publishes the delivery-receipts workflow
 //   5. starts the sandbox on 127.0.0.1:8001 and n8n on http://localhost:5678, sets up the owner
-//      account (printed below) on first run
+//      account (printed below) on first run; the credential is pointed at the sandbox's port
+//      again whenever SANDBOX_PORT changed since the last run
 // Ctrl-C stops both.
 //
 // Options (environment): N8N_PORT (5678), SANDBOX_PORT (8001), MIFUMO_START_SKIP_BUILD=1 (pack the
@@ -43,7 +44,7 @@ function readSetup() {
 	try {
 		return JSON.parse(fs.readFileSync(SETUP_FILE, 'utf8'));
 	} catch {
-		return { examples: [], credential: false, owner: false };
+		return { examples: [], credentialBaseUrl: null, owner: false };
 	}
 }
 
@@ -107,10 +108,13 @@ async function main() {
 	const setup = readSetup();
 	const examples = loadExamples();
 
-	if (!setup.credential) {
-		step('importing the credential "Mifumo Sandbox" …');
+	// The credential follows SANDBOX_PORT: imported again (n8n overwrites it by id) when the sandbox moved.
+	// A setup written before this was recorded says only `credential: true`: its address is unknown.
+	if (setup.credentialBaseUrl !== SANDBOX_URL) {
+		step(`${setup.credentialBaseUrl || setup.credential ? 'pointing' : 'importing'} the credential "Mifumo Sandbox" at ${SANDBOX_URL} …`);
 		await local.importCredentials(env, [CREDENTIAL]);
-		setup.credential = true;
+		delete setup.credential;
+		setup.credentialBaseUrl = SANDBOX_URL;
 		writeSetup(setup);
 	}
 	// Import examples once, so edits made in the editor survive restarts; new examples are added.
@@ -195,7 +199,7 @@ async function main() {
 ${hook ? `   3. curl -X POST http://localhost:${N8N_PORT}/webhook/${hook} -H 'Content-Type: application/json' \\
         -d '{"phone":"0712 345 678","message":"Habari!"}'   (publish "Mifumo: send an SMS when a webhook fires" first)
 ` : ''}
- The credential "Mifumo Sandbox" points at the sandbox. Press Ctrl-C to stop both.
+ The credential "Mifumo Sandbox" points at the sandbox (${SANDBOX_URL}). Press Ctrl-C to stop both.
 ──────────────────────────────────────────────────────────────────────────────
 `);
 }
