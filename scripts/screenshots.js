@@ -10,7 +10,7 @@
 //   2. opens the editor in headless Chromium (/usr/bin/chromium, driven by playwright-core, with
 //      an empty profile), signs in through the sign-in form, and saves into docs/images/:
 //        send-panel.png     the Send operation's parameters (two Options added and set)
-//        operations.png     the nodes panel: Mifumo SMS and its 16 actions
+//        operations.png     the nodes panel: Mifumo SMS and its 17 actions
 //        trigger-panel.png  the Mifumo SMS Trigger's parameters, Production URL shown
 //   3. stops Chromium, n8n and the sandbox and deletes the temporary folder, also on failure or
 //      Ctrl-C. Nothing is saved in n8n: the option changes are made in the browser only.
@@ -37,8 +37,8 @@ const CREDENTIAL_ID = 'MifumoSandbox001';
 const SEND_WORKFLOW = { file: '02-swahili-broadcast.json', id: 'MifumoExample002', node: 'Send Swahili SMS' };
 const TRIGGER_WORKFLOW = { file: '06-delivery-receipts-trigger.json', id: 'MifumoExample006', node: 'Mifumo SMS Trigger' };
 const VIEWPORT = { width: 1440, height: 900 };
-// The nodes panel lists 16 actions: a taller window shows all of them without scrolling.
-const OPERATIONS_VIEWPORT = { width: 1440, height: 1120 };
+// The nodes panel lists 17 actions: a taller window shows all of them without scrolling.
+const OPERATIONS_VIEWPORT = { width: 1440, height: 1180 };
 // Flags for Chromium on a machine without network access (see .library/env/machines/node.md):
 // without the background-networking ones it keeps trying to reach Google's hosts.
 const CHROMIUM_ARGS = [
@@ -213,7 +213,7 @@ async function operations(page, baseUrl) {
 	await page.locator('[data-test-id="node-creator-search-bar"]').first().waitFor();
 	await page.keyboard.type('Mifumo');
 	await page.locator('[data-test-id="item-iterator-item"]', { hasText: 'Mifumo SMS' }).first().click();
-	const shot = await shoot(page, 'operations.png', ['Send an SMS', 'Get many contacts', 'Create a segment', 'Get delivery reports'], {
+	const shot = await shoot(page, 'operations.png', ['Send an SMS', 'Send an SMS to a segment', 'Get many contacts', 'Create a segment', 'Get delivery reports'], {
 		park: { x: 250, y: 200 }, // the empty canvas: over the panel, "Via npm" would show its tooltip
 	});
 	await page.keyboard.press('Escape');
@@ -277,7 +277,7 @@ async function main() {
 	await local.installPackage(userFolder, tgz);
 
 	const [n8nPort, brokerPort, sandboxPort] = [await local.freePort(), await local.freePort(), await local.freePort()];
-	const { startSandbox } = require(path.join(local.ROOT, 'test', 'sandbox'));
+	const { startSandbox } = require(path.join(local.ROOT, 'sandbox'));
 	state.sandbox = await startSandbox({ port: sandboxPort, host: '127.0.0.1' });
 	const sandboxUrl = state.sandbox.url.replace(/\/$/, '');
 
