@@ -130,4 +130,24 @@ describe('credential test through n8n (POST /rest/credentials/test)', () => {
 		expect(r.message).toMatch(/Invalid API key/i);
 		expect(r.message).not.toContain('wrong-key-123');
 	});
+
+	test('a Base URL pointing at this n8n itself: says the Base URL points at a server that is not Mifumo, and what answered', async () => {
+		const rest = await ctx.rest();
+		const r = await rest.testCredential({ id: CREDENTIAL_ID, name: 'Mifumo Sandbox', type: 'mifumoApi', data: { apiKey: 'sandbox-admin-key', baseUrl: ctx.n8nUrl } });
+		expect(r).toEqual({
+			status: 'Error',
+			message:
+				'HTTP_404: The Base URL points at a server that is not Mifumo: it answered HTTP 404 with a "Cannot GET /api/integration/v1/sms/balance/" page of an Express server (as n8n answers). Check the Base URL of the credential (the server\'s address, without /api/integration/v1).',
+		});
+	});
+
+	test('nothing listening at the Base URL: the message names the Base URL tried', async () => {
+		const rest = await ctx.rest();
+		const baseUrl = `http://127.0.0.1:${await local.freePort()}`;
+		const r = await rest.testCredential({ id: CREDENTIAL_ID, name: 'Mifumo Sandbox', type: 'mifumoApi', data: { apiKey: 'sandbox-admin-key', baseUrl } });
+		expect(r).toEqual({
+			status: 'Error',
+			message: `Could not connect to the Mifumo server at ${baseUrl} (ECONNREFUSED). Check the Base URL of the credential (the server's address, without /api/integration/v1).`,
+		});
+	});
 });
