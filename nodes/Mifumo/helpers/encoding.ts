@@ -155,7 +155,7 @@ function showCharacter(character: string): string {
 
 /**
  * Why a text takes the SMS it does, for the editor: " because of ’ at position 21" (UCS-2), or
- * "; € counts as 2 characters (as each of ^ { } \ [ ~ ] | € does)" (GSM-7), or "".
+ * "; € counts as 2 characters (as each of ^ { } \ [ ] ~ | € does)" (GSM-7), or "".
  */
 export function describeCostCause(analysis: TextAnalysis): string {
 	const character = analysis.nonGsmCharacter;
