@@ -67,11 +67,13 @@ async function execution(id) {
 	return rest.execution(id).catch(() => undefined);
 }
 
+/** The execution once it ran to its end ("Go on" ran, or it failed): n8n 1.x saves a resumed execution midway too. */
 async function finished(id) {
 	return waitFor(
 		async () => {
 			const ex = await execution(id);
-			return ex && ex.status !== 'waiting' && ex.status !== 'running' && ex.status !== 'new' ? ex : null;
+			const ended = ex?.data?.resultData?.runData?.['Go on'] || ['error', 'crashed', 'canceled'].includes(ex?.status);
+			return ended && ex.stoppedAt ? ex : null;
 		},
 		{ what: `execution ${id} to finish`, timeoutMs: 60000 },
 	);

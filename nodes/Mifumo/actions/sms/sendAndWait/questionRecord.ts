@@ -31,12 +31,13 @@ const plain = (value: string) => encodeURIComponent(value);
 function customDataOf(context: Context): CustomData {
 	const own = (context as { customData?: CustomData }).customData;
 	if (own && typeof own.set === 'function') return own;
+	// evaluateExpression adds the leading "=" itself.
 	const evaluate = (expression: string) =>
 		(context as unknown as { evaluateExpression(expression: string, itemIndex: number): unknown }).evaluateExpression(expression, 0);
 	return {
-		set: (key, value) => void evaluate(`={{ $execution.customData.set("${key}", "${value}") }}`),
+		set: (key, value) => void evaluate(`{{ $execution.customData.set("${key}", "${value}") }}`),
 		get: (key) => {
-			const value = evaluate(`={{ $execution.customData.get("${key}") }}`);
+			const value = evaluate(`{{ $execution.customData.get("${key}") }}`);
 			return typeof value === 'string' && value !== '' ? value : undefined;
 		},
 	};
