@@ -3,7 +3,7 @@
 // and the test answers as the recipient's phone would, by opening that link and pressing a button.
 
 const { e2eContext, apiRequests, waitFor, restartN8n, local } = require('./lib/context');
-const { CREDENTIAL_ID } = require('./lib/constants');
+const { CREDENTIAL_ID, IDS } = require('./lib/constants');
 
 const ctx = e2eContext();
 const SEND_PATH = '/api/integration/v1/sms/send/';
@@ -48,10 +48,10 @@ const workflows = {
 };
 
 /** Runs the workflow through the CLI until it waits; the SMS the sandbox received, its link, the execution. */
-async function ask(workflow) {
+async function ask({ id }) {
 	await ctx.sandbox.clearRequests();
 	const before = (await apiRequests(ctx.sandbox, { method: 'POST', path: SEND_PATH })).length;
-	const run = await ctx.execute(workflow.id);
+	const run = await ctx.execute(id);
 	const sends = await apiRequests(ctx.sandbox, { method: 'POST', path: SEND_PATH });
 	if (sends.length !== before + 1) throw new Error(`expected one send, got ${sends.length - before}:\n${run.stdout.slice(-3000)}\n${run.stderr.slice(-3000)}`);
 	const body = sends.at(-1).body;
@@ -67,12 +67,12 @@ async function execution(id) {
 	return rest.execution(id).catch(() => undefined);
 }
 
-/** The execution once it ran to its end ("Go on" ran, or it failed): n8n 1.x saves a resumed execution midway too. */
-async function finished(id) {
+/** The execution once it ran to its end (`last` ran, or it failed): n8n 1.x saves a resumed execution midway too. */
+async function finished(id, last = 'Go on') {
 	return waitFor(
 		async () => {
 			const ex = await execution(id);
-			const ended = ex?.data?.resultData?.runData?.['Go on'] || ['error', 'crashed', 'canceled'].includes(ex?.status);
+			const ended = ex?.data?.resultData?.runData?.[last] || ['error', 'crashed', 'canceled'].includes(ex?.status);
 			return ended && ex.stoppedAt ? ex : null;
 		},
 		{ what: `execution ${id} to finish`, timeoutMs: 60000 },
@@ -169,18 +169,26 @@ describe('Send and Wait for Response in a real n8n', () => {
 		expect(askItems(ex)).toEqual([expect.objectContaining({ data: { text } })]);
 	});
 
-	test('two recipients, one SMS each: the first answer wins, the second changes nothing', async () => {
+	test('two recipients, one SMS each, answering at the same moment: one answer wins, the other changes nothing', async () => {
 		const { body, link, executionId } = await ask(workflows.two);
 		expect(body.recipients).toEqual(['+255712345678', '+255713000111']);
-		expect((await answer(link, { approved: 'false' })).status).toBe(200);
+		const answers = await Promise.all([answer(link, { approved: 'false' }), answer(link, { approved: 'true' })]);
+		const recorded = answers.map((page) => page.html.includes('Your answer was recorded'));
+		expect(recorded.filter(Boolean)).toHaveLength(1);
+		// The other finds the answer given (the node's own page), or the execution resumed already (n8n's).
+		expect(answers[recorded.indexOf(false)].html).toMatch(/Already answered|No action required|is running already/);
 		const ex = await finished(executionId);
+		const winner = { data: { approved: recorded[1] }, sms: expect.objectContaining({ total_segments: 4 }) };
+		expect(askItems(ex)).toEqual([winner]);
 
-		const second = await answer(link, { approved: 'true' });
-		expect(second.html).toMatch(/No action required|Already answered/);
-		expect((await open(link)).html).toMatch(/No action required|Already answered/);
+		// Later answers and visits meet n8n's own page for an execution that no longer waits.
+		for (const later of [await answer(link, { approved: String(!recorded[1]) }), await open(link)]) {
+			expect(later.status).toBe(200);
+			expect(later.html).toContain('<h1>No action required</h1>');
+		}
 		const after = await execution(executionId);
 		expect(after.stoppedAt).toBe(ex.stoppedAt);
-		expect(askItems(after)).toEqual([expect.objectContaining({ data: { approved: false }, sms: expect.objectContaining({ total_segments: 4 }) })]);
+		expect(askItems(after)).toEqual([winner]);
 	});
 
 	test('n8n restarted while two executions wait: one answered after the restart, one resumed by its wait limit', async () => {
@@ -198,4 +206,22 @@ describe('Send and Wait for Response in a real n8n', () => {
 		expect(askItems(timedOut)).toEqual([{}]);
 		expect(nextItems(timedOut)).toEqual([{}]);
 	}, 150000);
+
+	test('example 09: a large order asks the owner; Approve confirms the order to the customer', async () => {
+		const { body, link, executionId } = await ask({ id: IDS.approveOrder });
+		expect(body).toEqual({
+			message: `Order #1024 from Mama Asha is TZS 2,500,000. Approve it?\n${link}`,
+			recipients: ['+255712345678'],
+			sender_id: 'MIFUMO',
+		});
+		await ctx.sandbox.clearRequests();
+		expect((await answer(link, { approved: 'true' })).status).toBe(200);
+		const ex = await finished(executionId, 'Confirm to the customer');
+		expect(ex.status).toBe('success');
+		const sends = await apiRequests(ctx.sandbox, { method: 'POST', path: SEND_PATH });
+		expect(sends.map((request) => request.body)).toEqual([
+			{ message: 'Habari Mama Asha, your order #1024 is confirmed. Asante!', recipients: ['+255713000111'], sender_id: 'MIFUMO' },
+		]);
+		expect(local.nodeItems(ex.data, 'Tell the customer')).toBeUndefined();
+	});
 });
