@@ -124,7 +124,7 @@ const properties: INodeProperties[] = [
 		default: 'approval',
 		options: [
 			{ name: 'Approval', value: 'approval', description: 'The page offers buttons to approve (or decline)' },
-			{ name: 'Free Text', value: 'freeText', description: `The page offers a text box (up to 1,000 characters)` },
+			{ name: 'Free Text', value: 'freeText', description: 'The page offers a text box (up to 1,000 characters)' },
 		],
 	},
 	{
