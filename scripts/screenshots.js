@@ -10,7 +10,7 @@
 //   2. opens the editor in headless Chromium (/usr/bin/chromium, driven by playwright-core, with
 //      an empty profile), signs in through the sign-in form, and saves into docs/images/:
 //        send-panel.png     the Send operation's parameters (two Options added and set)
-//        operations.png     the nodes panel: Mifumo SMS and its 16 actions
+//        operations.png     the nodes panel: Mifumo SMS and its actions
 //        trigger-panel.png  the Mifumo SMS Trigger's parameters, Production URL shown
 //        answer-page.png    the page behind Send and Wait's link, 320 px wide (example 09 asks;
 //                           the link is read from the SMS the sandbox received)
