@@ -10,14 +10,18 @@
 //   2. opens the editor in headless Chromium (/usr/bin/chromium, driven by playwright-core, with
 //      an empty profile), signs in through the sign-in form, and saves into docs/images/:
 //        send-panel.png     the Send operation's parameters (two Options added and set)
-//        operations.png     the nodes panel: Mifumo SMS and its 17 actions
+//        operations.png     the nodes panel: Mifumo SMS and its actions
 //        trigger-panel.png  the Mifumo SMS Trigger's parameters, Production URL shown
+//        answer-page.png    the page behind Send and Wait's link, 320 px wide (example 09 asks;
+//                           the link is read from the SMS the sandbox received)
 //   3. stops Chromium, n8n and the sandbox and deletes the temporary folder, also on failure or
 //      Ctrl-C. Nothing is saved in n8n: the option changes are made in the browser only.
 //
 // `node scripts/screenshots.js --examples <dir>` instead saves every example workflow's canvas
 // (zoomed to fit, sticky note included) into <dir>, and prints which trigger the editor's
 // Execute workflow button runs in each: for checking the examples' notes, not for the README.
+//
+// `node scripts/screenshots.js --answer-page` takes answer-page.png alone.
 //
 // Options (environment): MIFUMO_SCREENSHOTS_KEEP=1 keeps the temporary folder (n8n's log,
 // database, and a failure.png of the page when a step fails); MIFUMO_PACKAGE_TGZ=<file> installs
@@ -36,9 +40,13 @@ const OWNER = { email: 'admin@example.com', password: 'Mifumo-Sandbox-1', firstN
 const CREDENTIAL_ID = 'MifumoSandbox001';
 const SEND_WORKFLOW = { file: '02-swahili-broadcast.json', id: 'MifumoExample002', node: 'Send Swahili SMS' };
 const TRIGGER_WORKFLOW = { file: '06-delivery-receipts-trigger.json', id: 'MifumoExample006', node: 'Mifumo SMS Trigger' };
+const ASK_WORKFLOW = { file: '09-approve-large-order.json', id: 'MifumoExample009' };
+const ANSWER_PAGE_ONLY = process.argv.includes('--answer-page');
+// A small phone's screen: the page must read well at 320 px.
+const PHONE_VIEWPORT = { width: 320, height: 420 };
 const VIEWPORT = { width: 1440, height: 900 };
-// The nodes panel lists 17 actions: a taller window shows all of them without scrolling.
-const OPERATIONS_VIEWPORT = { width: 1440, height: 1180 };
+// The nodes panel lists 16 actions: a taller window shows all of them without scrolling.
+const OPERATIONS_VIEWPORT = { width: 1440, height: 1120 };
 // Flags for Chromium on a machine without network access (see .library/env/machines/node.md):
 // without the background-networking ones it keeps trying to reach Google's hosts.
 const CHROMIUM_ARGS = [
@@ -213,7 +221,7 @@ async function operations(page, baseUrl) {
 	await page.locator('[data-test-id="node-creator-search-bar"]').first().waitFor();
 	await page.keyboard.type('Mifumo');
 	await page.locator('[data-test-id="item-iterator-item"]', { hasText: 'Mifumo SMS' }).first().click();
-	const shot = await shoot(page, 'operations.png', ['Send an SMS', 'Send an SMS to a segment', 'Get many contacts', 'Create a segment', 'Get delivery reports'], {
+	const shot = await shoot(page, 'operations.png', ['Send an SMS', 'Get many contacts', 'Create a segment', 'Get delivery reports'], {
 		park: { x: 250, y: 200 }, // the empty canvas: over the panel, "Via npm" would show its tooltip
 	});
 	await page.keyboard.press('Escape');
@@ -229,6 +237,25 @@ async function triggerPanel(page, baseUrl) {
 	await page.getByText('Production URL', { exact: true }).click();
 	await page.getByText('/webhook/', { exact: false }).first().waitFor();
 	return shoot(page, 'trigger-panel.png', ['Trigger On', 'Sent', 'Delivered', 'Failed', 'Production URL']);
+}
+
+/**
+ * The page behind the link of Send and Wait's SMS, as a phone opens it. Example 09 runs from the
+ * command line (`n8n execute`), which makes the link: WEBHOOK_URL there is this n8n's own address,
+ * so that the signed link is one this n8n accepts.
+ */
+async function answerPage(context, env, baseUrl) {
+	const run = await local.executeWorkflow({ ...env, WEBHOOK_URL: `${baseUrl}/` }, ASK_WORKFLOW.id);
+	const { SandboxClient } = require(path.join(local.ROOT, 'sandbox', 'client'));
+	const sent = await new SandboxClient(state.sandbox.url).messages();
+	const link = sent.map((message) => /\n(https?:\/\/\S+)$/.exec(message.message)?.[1]).find(Boolean);
+	if (!link) throw new Error(`example 09 sent no SMS with a link:\n${run.stdout.slice(-2000)}\n${run.stderr.slice(-2000)}`);
+	const page = await context.newPage();
+	await page.setViewportSize(PHONE_VIEWPORT);
+	await page.goto(link);
+	const shot = await shoot(page, 'answer-page.png', ['Approve', 'Decline'], { park: { x: 2, y: PHONE_VIEWPORT.height - 2 } });
+	await page.close();
+	return shot;
 }
 
 /** Every example's canvas, zoomed to fit; logs the trigger the Execute workflow button would run. */
@@ -278,13 +305,14 @@ async function main() {
 
 	const [n8nPort, brokerPort, sandboxPort] = [await local.freePort(), await local.freePort(), await local.freePort()];
 	const { startSandbox } = require(path.join(local.ROOT, 'sandbox'));
-	state.sandbox = await startSandbox({ port: sandboxPort, host: '127.0.0.1' });
+	// A question with its link is longer than the guide's 160 characters (one SMS of several parts).
+	state.sandbox = await startSandbox({ port: sandboxPort, host: '127.0.0.1', maxMessageLength: 1000 });
 	const sandboxUrl = state.sandbox.url.replace(/\/$/, '');
 
 	// WEBHOOK_URL: the trigger's Production URL reads as on a default install (localhost:5678),
 	// not this run's random port. It changes nothing else here: no webhook is called.
 	const env = local.n8nEnv({ userFolder, port: n8nPort, brokerPort, logLevel: 'warn', extra: { WEBHOOK_URL: 'http://localhost:5678/' } });
-	const examples = (EXAMPLES_OUT ? fs.readdirSync(EXAMPLES_DIR).filter((f) => f.endsWith('.json')).sort() : [SEND_WORKFLOW.file, TRIGGER_WORKFLOW.file]).map((file) => ({
+	const examples = (EXAMPLES_OUT ? fs.readdirSync(EXAMPLES_DIR).filter((f) => f.endsWith('.json')).sort() : [SEND_WORKFLOW.file, TRIGGER_WORKFLOW.file, ASK_WORKFLOW.file]).map((file) => ({
 		file,
 		workflow: readExample(file),
 	}));
@@ -325,11 +353,14 @@ async function main() {
 		await signIn(page, baseUrl);
 		if (EXAMPLES_OUT) {
 			shots.push(...(await exampleCanvases(page, baseUrl, examples)));
+		} else if (ANSWER_PAGE_ONLY) {
+			shots.push(await answerPage(state.context, env, baseUrl));
 		} else {
 			step('signed in; opening "Mifumo: Swahili message to a list of numbers" …');
 			shots.push(await sendPanel(page, baseUrl));
 			shots.push(await operations(page, baseUrl));
 			shots.push(await triggerPanel(page, baseUrl));
+			shots.push(await answerPage(state.context, env, baseUrl));
 		}
 	} catch (err) {
 		if (state.signal) return new Promise(() => {}); // the signal handler cleans up and exits

@@ -6,6 +6,8 @@ import type {
 	INodeExecutionData,
 	INodeType,
 	INodeTypeDescription,
+	IWebhookFunctions,
+	IWebhookResponseData,
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
@@ -13,6 +15,7 @@ import * as contact from './actions/contact';
 import { router } from './actions/router';
 import * as segment from './actions/segment';
 import * as sms from './actions/sms';
+import { sendAndWaitWebhook } from './actions/sms/sendAndWait/answer';
 import { testMifumoCredential } from './transport/credentialTest';
 
 export class Mifumo implements INodeType {
@@ -29,6 +32,17 @@ export class Mifumo implements INodeType {
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: 'mifumoApi', required: true, testedBy: 'mifumoApiTest' }],
+		// Send and Wait for Response: the page behind the question's link, while the execution waits (n8n's own pattern).
+		webhooks: (['GET', 'POST'] as const).map((httpMethod) => ({
+			name: 'default',
+			httpMethod,
+			responseMode: 'onReceived',
+			responseData: '',
+			path: '={{ $nodeId }}',
+			restartWebhook: true,
+			isFullPath: true,
+		})),
+		waitingNodeTooltip: '={{ $parameter["operation"] === "sendAndWait" ? "Execution will continue after the answer on the page the SMS links to" : "" }}',
 		properties: [
 			{
 				displayName: 'Resource',
@@ -58,6 +72,10 @@ export class Mifumo implements INodeType {
 			},
 		},
 	};
+
+	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+		return await sendAndWaitWebhook.call(this);
+	}
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return await router.call(this);

@@ -58,6 +58,11 @@ if (!live.exitHook) {
 	process.on('exit', () => killAll('SIGKILL'));
 }
 
+/** The children still running, e.g. to find the n8n an e2e test restarts. */
+function liveChildren() {
+	return [...live];
+}
+
 /** Remembers a detached child until it exits; returns it. */
 function track(child) {
 	live.add(child);
@@ -65,4 +70,4 @@ function track(child) {
 	return child;
 }
 
-module.exports = { track, killGroup, killStragglers, stopGroup, killAll };
+module.exports = { track, killGroup, killStragglers, stopGroup, killAll, liveChildren };

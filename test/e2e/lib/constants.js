@@ -13,6 +13,7 @@ const IDS = {
 	sendWithWebhook: 'MifumoExample005',
 	receipts: 'MifumoExample006',
 	dryRun: 'MifumoExample008',
+	approveOrder: 'MifumoExample009',
 };
 // published before n8n starts: their webhooks are live
 const PUBLISHED = [IDS.webhookSend, IDS.receipts];

@@ -3,6 +3,7 @@
 // control plane, and polling helpers.
 
 const local = require('../../../scripts/n8n-local');
+const { liveChildren, stopGroup } = require('../../../scripts/lib/processes');
 const { SandboxClient } = require('../../../sandbox/client');
 const { OWNER } = require('./constants');
 
@@ -45,6 +46,17 @@ async function waitFor(fn, { timeoutMs = 30000, intervalMs = 500, what = 'condit
 	}
 }
 
+/**
+ * Stops the running n8n (global-setup's, or an earlier restart's) and starts it again with the same
+ * user folder, port and log: what a restart of a server does to executions that wait.
+ */
+async function restartN8n(ctx) {
+	const running = liveChildren().filter((child) => child.spawnargs.at(-1) === 'start');
+	if (running.length !== 1) throw new Error(`expected one running n8n, found ${running.length}`);
+	await stopGroup(running[0], { graceMs: 15000 });
+	return local.startN8n({ env: ctx.env, logFile: ctx.logFile });
+}
+
 /** Fails with the CLI output when an execution did not succeed. */
 function expectRunOk(r) {
 	if (!r.ok) {
@@ -54,4 +66,4 @@ function expectRunOk(r) {
 	if (err) throw new Error(`execution error: ${err.message}\n${JSON.stringify(err).slice(0, 2000)}`);
 }
 
-module.exports = { e2eContext, apiRequests, waitFor, expectRunOk, local };
+module.exports = { e2eContext, apiRequests, waitFor, expectRunOk, restartN8n, local };

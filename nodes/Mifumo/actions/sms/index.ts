@@ -6,11 +6,19 @@ import * as getBalance from './getBalance.operation';
 import * as getDeliveryReports from './getDeliveryReports.operation';
 import * as getStatus from './getStatus.operation';
 import * as send from './send.operation';
+import * as sendAndWait from './sendAndWait.operation';
 import * as sendToSegment from './sendToSegment.operation';
 
-export type Operation = 'getBalance' | 'getDeliveryReports' | 'getStatus' | 'send' | 'sendToSegment';
+export type Operation = 'getBalance' | 'getDeliveryReports' | 'getStatus' | 'send' | 'sendAndWait' | 'sendToSegment';
 
-export const operations: Record<Operation, OperationModule> = { getBalance, getDeliveryReports, getStatus, send, sendToSegment };
+export const operations: Record<Operation, OperationModule> = {
+	getBalance,
+	getDeliveryReports,
+	getStatus,
+	send,
+	sendAndWait,
+	sendToSegment,
+};
 
 export const description: INodeProperties[] = [
 	{
@@ -30,6 +38,12 @@ export const description: INodeProperties[] = [
 			{ name: 'Get Status', value: 'getStatus', description: 'Get the status of a sent SMS', action: 'Get the status of an SMS' },
 			{ name: 'Send', value: 'send', description: 'Send an SMS to one or more numbers', action: 'Send an SMS' },
 			{
+				name: 'Send and Wait for Response',
+				value: 'sendAndWait',
+				description: 'Ask by SMS and wait for the answer, given on the page the SMS links to',
+				action: 'Send an SMS and wait for response',
+			},
+			{
 				name: 'Send to Segment',
 				value: 'sendToSegment',
 				description: 'Send an SMS to every active contact of a segment',
@@ -39,6 +53,7 @@ export const description: INodeProperties[] = [
 		default: 'send',
 	},
 	...send.description,
+	...sendAndWait.description,
 	...sendToSegment.description,
 	...getStatus.description,
 	...getDeliveryReports.description,

@@ -221,7 +221,7 @@ export function checkRecipientCount(node: INode, itemIndex: number, count: numbe
 	);
 }
 
-function checkSegmentCount(node: INode, itemIndex: number, message: string, analysis: TextAnalysis, segments: number, settings: SendSettings) {
+export function checkSegmentCount(node: INode, itemIndex: number, message: string, analysis: TextAnalysis, segments: number, settings: SendSettings) {
 	if (settings.maxSegments === 0 || segments <= settings.maxSegments) return;
 	const character = analysis.nonGsmCharacter;
 	const why = character ? `UCS-2, because of ${character.character} at position ${character.position}` : analysis.encoding;
