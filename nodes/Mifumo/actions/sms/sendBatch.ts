@@ -73,6 +73,7 @@ export async function sendCombined(
 			const acceptedAtMs = Date.now();
 			sent.push(record);
 			for (const share of shares) {
+				share.item.plan.sendOnce?.accepted(share.recipients, record.message_id);
 				const itemIndex = share.item.itemIndex;
 				records.get(itemIndex)!.push({ record: narrowed(record, share), acceptedAtMs, scheduleTime: body.schedule_time });
 				const left = requestsLeft.get(itemIndex)! - 1;
@@ -81,7 +82,10 @@ export async function sendCombined(
 			}
 		} catch (error) {
 			const failure = withProgress(error, sent, smsCount) as Error;
-			for (const share of shares) outcomes[share.item.itemIndex] = failure;
+			for (const share of shares) {
+				share.item.plan.sendOnce?.failed(share.recipients, error);
+				outcomes[share.item.itemIndex] = failure;
+			}
 			if (!continueOnFail) {
 				// The run stops here: an item only partly sent is not done.
 				return outcomes.map((outcome) => (Array.isArray(outcome) || outcome instanceof Error ? outcome : undefined));

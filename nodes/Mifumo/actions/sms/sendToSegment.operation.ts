@@ -14,6 +14,7 @@ import { CONTACT_PAGE_SIZE, contactIdOf } from '../contact/contactFields';
 import { segmentIdProperty } from '../segment/segmentFields';
 import type { ItemSlot } from '../types';
 import { readSendSettings, sendAdditionalFields, sendOptions, senderIdProperty, type SendSettings } from './sendFields';
+import { SendOnceClaim, outputNotes, settledIfThrows } from './sendOnce';
 import { addCostHint, planSend, runSendPlan, type SendPlan } from './sendPlan';
 
 /** `{{name}}`, `{{ email }}`: the contact fields a text may name. */
@@ -89,10 +90,16 @@ export async function execute(
 	}
 
 	// Every text is planned (and checked) before the first request: a bad one sends nothing.
-	const planned = [...audiences].map(([text, audience]) => ({
-		audience,
-		plan: planSend(node, itemIndex, text, [...audience.keys()], [], settings),
-	}));
+	const sendOnce = SendOnceClaim.open(this, settings.sendOnce, settings.dryRun);
+	const planned = settledIfThrows(sendOnce, () =>
+		[...audiences].map(([text, audience]) => {
+			const numbers = [...audience.keys()];
+			return { audience, plan: planSend(node, itemIndex, text, sendOnce ? sendOnce.keep(text, numbers) : numbers, [], settings) };
+		}),
+	);
+	if (sendOnce && planned.every(({ plan }) => plan.requests.length === 0)) {
+		return [{ ...sendOnce.skippedRecord(), ...(skipped.length ? { skipped_contacts: skipped as unknown as IDataObject[] } : {}) }];
+	}
 	const plan: SendPlan = {
 		requests: planned.flatMap(({ plan }) => plan.requests),
 		skipped: [],
@@ -100,16 +107,23 @@ export async function execute(
 		waitForDeliveryMs: settings.waitForDeliveryMs,
 		// The dearest text speaks for the send in the editor's hint.
 		cost: planned.map(({ plan }) => plan.cost).reduce((dearest, cost) => (cost.segments > dearest.segments ? cost : dearest)),
+		sendOnce,
 	};
 	addCostHint(this, plan);
 	const contactIds = planned.flatMap(({ audience, plan }) =>
 		plan.requests.map((request) => request.body.recipients.map((number) => audience.get(number))),
 	);
-	const records = await runSendPlan(client, plan, slot);
+	let records: IDataObject[];
+	try {
+		records = await runSendPlan(client, plan, slot);
+	} finally {
+		sendOnce?.settle();
+	}
 	return records.map((record, index) => ({
 		...record,
 		contacts: contactIds[index],
 		...(index === 0 && skipped.length ? { skipped_contacts: skipped as unknown as IDataObject[] } : {}),
+		...outputNotes(index === 0 ? sendOnce : undefined, settings),
 	}));
 }
 
