@@ -6,7 +6,7 @@
  * A number is claimed before its request goes out, recorded once Mifumo accepted it (or as
  * `unknown` when its fate is unknown), and released when the request surely failed.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import { describeValue, inputError } from '../../helpers/validation';
@@ -121,14 +121,17 @@ function readIdempotencyKey(context: IExecuteFunctions, itemIndex: number, value
 	);
 }
 
-/** 72 bits of SHA-256 in base64url: a collision among the 10^5 numbers of a full record is about one in 10^11. */
-const HASH_LENGTH = 12;
+/** 52 bits as 9 base64url characters: a collision among the 10^5 numbers of a full record is about one in 10^6. */
+const HASH_LENGTH = 9;
 
 /**
  * The static data holds at most this many characters (about 1.4 MB): 100,000 numbers sent 100
- * to a request take about 1.26 MB; beyond the cap the oldest sends are dropped first.
+ * to a request take about 0.95 MB; beyond the cap the oldest sends are dropped first.
  */
 export const MAX_RECORD_CHARS = 1_400_000;
+
+/** Over the cap, the record drops to this, so that the text is cut once per 140 kB of sends, not per request. */
+const PRUNED_RECORD_CHARS = 1_260_000;
 
 const STATIC_DATA_KEY = 'sendOnce';
 
@@ -137,33 +140,100 @@ const STATIC_DATA_KEY = 'sendOnce';
  * hashes of its numbers. Stored as one line: `minute keepMinutes state messageId hashes`.
  */
 interface SentGroup {
+	/** This process's own number for it (HashIndex values). */
+	id: number;
 	line: string;
 	sentMinute: number;
 	expiresMinute: number;
 	unknown: boolean;
 	messageId?: string;
-	hashes: string[];
+	hashes: number[];
 }
 
-function groupLine(group: Omit<SentGroup, 'line'>): string {
+function groupLine(group: Omit<SentGroup, 'line' | 'id'>): string {
 	return [
 		group.sentMinute.toString(36),
 		(group.expiresMinute - group.sentMinute).toString(36),
 		group.unknown ? 'u' : 's',
 		encodeURIComponent(group.messageId ?? ''),
-		group.hashes.join(''),
+		group.hashes.map(encodeHash).join(''),
 	].join(' ');
 }
 
-function parseGroup(line: string): SentGroup | undefined {
+function parseGroup(line: string): Omit<SentGroup, 'id'> | undefined {
 	const [sent, keep, state, messageId, hashes] = line.split(' ');
 	if (hashes === undefined || hashes.length % HASH_LENGTH !== 0) return undefined;
 	const sentMinute = parseInt(sent, 36);
 	const expiresMinute = sentMinute + parseInt(keep, 36);
 	if (!Number.isFinite(expiresMinute)) return undefined;
-	const list: string[] = [];
-	for (let index = 0; index < hashes.length; index += HASH_LENGTH) list.push(hashes.slice(index, index + HASH_LENGTH));
+	const list: number[] = [];
+	for (let index = 0; index < hashes.length; index += HASH_LENGTH) {
+		const hash = decodeHash(hashes, index);
+		if (hash === undefined) return undefined;
+		list.push(hash);
+	}
 	return { line, sentMinute, expiresMinute, unknown: state === 'u', messageId: messageId ? decodeURIComponent(messageId) : undefined, hashes: list };
+}
+
+/**
+ * hash → a small whole number, in typed arrays (open addressing): a Map keyed by 52-bit numbers
+ * cost more than the 2 % a 10,000-number send may spend on the check. Entries leave by `rebuild`.
+ */
+class HashIndex {
+	private high = new Int32Array(1024);
+	private low = new Int32Array(1024);
+	/** 0: empty slot. */
+	private values = new Int32Array(1024);
+	private count = 0;
+
+	get(hash: number): number {
+		const mask = this.values.length - 1;
+		const high = Math.floor(hash / 0x100000) | 0;
+		const low = hash % 0x100000;
+		for (let slot = (high ^ low) & mask; ; slot = (slot + 1) & mask) {
+			const value = this.values[slot];
+			if (value === 0 || (this.high[slot] === high && this.low[slot] === low)) return value;
+		}
+	}
+
+	set(hash: number, value: number): void {
+		if ((this.count + 1) * 2 > this.values.length) this.grow(this.values.length * 2);
+		this.insert(Math.floor(hash / 0x100000) | 0, hash % 0x100000, value);
+	}
+
+	private insert(high: number, low: number, value: number): void {
+		const mask = this.values.length - 1;
+		for (let slot = (high ^ low) & mask; ; slot = (slot + 1) & mask) {
+			if (this.values[slot] === 0) this.count++;
+			else if (this.high[slot] !== high || this.low[slot] !== low) continue;
+			this.high[slot] = high;
+			this.low[slot] = low;
+			this.values[slot] = value;
+			return;
+		}
+	}
+
+	/** Starts afresh with `entries` (hash, value), as after dropping groups. */
+	rebuild(entries: Iterable<[number, number]>, size: number): void {
+		let capacity = 1024;
+		while (capacity < size * 2) capacity *= 2;
+		this.high = new Int32Array(capacity);
+		this.low = new Int32Array(capacity);
+		this.values = new Int32Array(capacity);
+		this.count = 0;
+		for (const [hash, value] of entries) this.set(hash, value);
+	}
+
+	private grow(capacity: number): void {
+		const { high, low, values } = this;
+		this.high = new Int32Array(capacity);
+		this.low = new Int32Array(capacity);
+		this.values = new Int32Array(capacity);
+		this.count = 0;
+		for (let slot = 0; slot < values.length; slot++) {
+			if (values[slot] !== 0) this.insert(high[slot], low[slot], values[slot]);
+		}
+	}
 }
 
 /** What one Mifumo node of one workflow sent, as this process knows it. */
@@ -171,69 +241,83 @@ class SendRecord {
 	private groups: SentGroup[] = [];
 	private lines = new Set<string>();
 	private chars = 0;
-	/** hash → the latest group that holds it. */
-	private byHash = new Map<string, SentGroup>();
+	/** hash → the id of the latest group that holds it; `byId` → the group. */
+	private byHash = new HashIndex();
+	private byId = new Map<number, SentGroup>();
+	private lastId = 0;
 	/** hash → when a request for it was claimed and has not been settled yet. */
-	readonly claims = new Map<string, number>();
+	readonly claims = new Map<number, number>();
 	/** The text last read from or written to the static data: the same text needs no merge. */
 	stored = '';
 
 	/** Adds what another process (or an earlier start of this one) stored and this record lacks. */
 	merge(stored: string, nowMinute: number): void {
-		if (stored === this.stored) return;
+		if (stored === this.stored) return this.prune(nowMinute, MAX_RECORD_CHARS);
 		let added = false;
 		for (const line of stored.split('\n')) {
 			if (line === '' || this.lines.has(line)) continue;
 			const group = parseGroup(line);
 			if (!group || group.expiresMinute <= nowMinute) continue;
-			this.groups.push(group);
+			this.groups.push({ ...group, id: ++this.lastId });
 			this.lines.add(line);
 			this.chars += line.length + 1;
 			added = true;
 		}
 		if (added) {
 			this.groups.sort((a, b) => a.sentMinute - b.sentMinute);
-			this.byHash.clear();
-			for (const group of this.groups) for (const hash of group.hashes) this.byHash.set(hash, group);
+			this.reindex();
 		}
-		this.prune(nowMinute);
+		this.prune(nowMinute, MAX_RECORD_CHARS);
 		// What this process knows and the static data lacked (an execution that started from an older copy) is written back too.
 		this.stored = this.serialize();
 	}
 
-	find(hash: string): SentGroup | undefined {
-		return this.byHash.get(hash);
+	/** The latest send of this hash whose window has not ended. */
+	find(hash: number, nowMinute: number): SentGroup | undefined {
+		const id = this.byHash.get(hash);
+		const group = id === 0 ? undefined : this.byId.get(id);
+		return group && group.expiresMinute > nowMinute ? group : undefined;
 	}
 
-	add(group: Omit<SentGroup, 'line'>, nowMinute: number): void {
+	add(group: Omit<SentGroup, 'line' | 'id'>, nowMinute: number): void {
 		const line = groupLine(group);
 		if (this.lines.has(line)) return;
-		const stored: SentGroup = { ...group, line };
+		const stored: SentGroup = { ...group, line, id: ++this.lastId };
 		this.groups.push(stored);
 		this.lines.add(line);
 		this.chars += line.length + 1;
-		for (const hash of group.hashes) this.byHash.set(hash, stored);
+		this.byId.set(stored.id, stored);
+		for (const hash of group.hashes) this.byHash.set(hash, stored.id);
 		// Appending keeps the write cheap: V8 joins the strings only when n8n serialises them.
 		this.stored = this.stored === '' ? line : `${this.stored}\n${line}`;
-		this.prune(nowMinute);
+		if (this.chars > MAX_RECORD_CHARS) this.prune(nowMinute, PRUNED_RECORD_CHARS);
 	}
 
-	/** Oldest first: groups whose window ended, then whatever exceeds the size cap. */
-	private prune(nowMinute: number): void {
+	/** Oldest first: groups whose window ended, then whatever exceeds `maxChars`. */
+	private prune(nowMinute: number, maxChars: number): void {
 		let drop = 0;
 		let chars = this.chars;
-		while (drop < this.groups.length && (this.groups[drop].expiresMinute <= nowMinute || chars > MAX_RECORD_CHARS)) {
+		while (drop < this.groups.length && (this.groups[drop].expiresMinute <= nowMinute || chars > maxChars)) {
 			chars -= this.groups[drop].line.length + 1;
 			drop++;
 		}
 		if (drop === 0) return;
-		for (const group of this.groups.slice(0, drop)) {
-			this.lines.delete(group.line);
-			for (const hash of group.hashes) if (this.byHash.get(hash) === group) this.byHash.delete(hash);
-		}
+		for (const group of this.groups.slice(0, drop)) this.lines.delete(group.line);
 		this.groups = this.groups.slice(drop);
+		this.reindex();
+		// The stored text holds the groups in this order: the dropped ones are its start.
+		this.stored = this.stored.slice(this.chars - chars);
 		this.chars = chars;
-		this.stored = this.serialize();
+	}
+
+	/** The index anew from the groups, oldest first, so that a hash maps to its latest group. */
+	private reindex(): void {
+		this.byId = new Map(this.groups.map((group) => [group.id, group]));
+		const groups = this.groups;
+		function* entries(): Generator<[number, number]> {
+			for (const group of groups) for (const hash of group.hashes) yield [hash, group.id];
+		}
+		this.byHash.rebuild(entries(), groups.reduce((sum, group) => sum + group.hashes.length, 0));
 	}
 
 	private serialize(): string {
@@ -275,8 +359,50 @@ function addManualRunHint(context: IExecuteFunctions): void {
 	});
 }
 
-function hashOf(basis: string, number: string): string {
-	return createHash('sha256').update(`${basis}\n${number}`, 'utf8').digest('base64url').slice(0, HASH_LENGTH);
+const BASE64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+const BASE64URL_VALUES = new Map([...BASE64URL].map((character, value) => [character.charCodeAt(0), value]));
+
+/** Low digit first. */
+function encodeHash(hash: number): string {
+	let text = '';
+	for (let digit = 0, rest = hash; digit < HASH_LENGTH; digit++, rest = Math.floor(rest / 64)) text += BASE64URL[rest % 64];
+	return text;
+}
+
+function decodeHash(text: string, offset: number): number | undefined {
+	let hash = 0;
+	for (let digit = HASH_LENGTH - 1; digit >= 0; digit--) {
+		const value = BASE64URL_VALUES.get(text.charCodeAt(offset + digit));
+		if (value === undefined) return undefined;
+		hash = hash * 64 + value;
+	}
+	return hash;
+}
+
+/**
+ * The hash of a number under one basis (text and scope, or key): SHA-256 of the basis, once, seeds
+ * a 64-bit mix (cyrb53's) of the number, kept to 52 bits so that it is a plain number (a cheap Map
+ * key); SHA-256 per number would cost a 10,000-number send more than its 2 % budget. Not a
+ * defence against crafted collisions: the numbers are the user's own.
+ */
+function numberHasher(basis: string): (number: string) => number {
+	const seed = hash('sha256', basis, 'buffer');
+	const seed1 = seed.readUInt32LE(0);
+	const seed2 = seed.readUInt32LE(4);
+	return (number) => {
+		let h1 = 0xdeadbeef ^ seed1;
+		let h2 = 0x41c6ce57 ^ seed2;
+		for (let index = 0; index < number.length; index++) {
+			const code = number.charCodeAt(index);
+			h1 = Math.imul(h1 ^ code, 2654435761);
+			h2 = Math.imul(h2 ^ code, 1597334677);
+		}
+		h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507);
+		h1 ^= Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+		h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507);
+		h2 ^= Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+		return (h1 >>> 0) * 0x100000 + (h2 >>> 12);
+	};
 }
 
 function minuteIso(minute: number): string {
@@ -292,7 +418,8 @@ export class SendOnceClaim {
 	readonly repeats: IDataObject[] = [];
 	/** Numbers sent again although an earlier send's fate was unknown (Repeat Unknown Sends on). */
 	readonly repeatedUnknown: IDataObject[] = [];
-	private readonly claimed = new Map<string, string>();
+	/** number → its hash, for the numbers this item claimed and has not settled. */
+	private readonly claimed = new Map<string, number>();
 
 	private constructor(
 		private readonly context: IExecuteFunctions,
@@ -309,12 +436,15 @@ export class SendOnceClaim {
 
 	/** The numbers of `text` still to send; the others are listed in `repeats`. */
 	keep(text: string, numbers: string[]): string[] {
-		const basis = this.settings.idempotencyKey !== undefined ? `k\n${this.settings.idempotencyKey}` : `t\n${text}\n${this.settings.scope}`;
+		const hashOf = numberHasher(
+			this.settings.idempotencyKey !== undefined ? `k\n${this.settings.idempotencyKey}` : `t\n${text}\n${this.settings.scope}`,
+		);
 		const nowMs = Date.now();
+		const nowMinute = Math.floor(nowMs / MINUTE_MS);
 		const kept: string[] = [];
 		for (const number of numbers) {
-			const hash = hashOf(basis, number);
-			const group = this.record.find(hash);
+			const hash = hashOf(number);
+			const group = this.record.find(hash, nowMinute);
 			const recent = group && nowMs - group.sentMinute * MINUTE_MS < this.settings.windowMs ? group : undefined;
 			if (recent && !(recent.unknown && this.settings.repeatUnknown)) {
 				this.repeats.push({
@@ -373,7 +503,7 @@ export class SendOnceClaim {
 
 	private settleRequest(recipients: string[], unknown: boolean, messageId: string | undefined): void {
 		if (this.dryRun) return;
-		const hashes = recipients.map((number) => this.claimed.get(number)).filter((hash): hash is string => hash !== undefined);
+		const hashes = recipients.map((number) => this.claimed.get(number)).filter((hash): hash is number => hash !== undefined);
 		if (hashes.length === 0) return;
 		const nowMinute = Math.floor(Date.now() / MINUTE_MS);
 		this.record.add(
