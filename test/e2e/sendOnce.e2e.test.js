@@ -50,6 +50,8 @@ async function createWorkflow(name, nodes) {
 	}
 	const workflow = await rest.ok('POST', '/rest/workflows', { name, nodes, connections, settings: { executionOrder: 'v1' }, active: false });
 	await rest.ok('POST', `/rest/workflows/${workflow.id}/activate`, { versionId: workflow.versionId });
+	// The production webhook answers a moment after the activation returns.
+	await new Promise((resolve) => setTimeout(resolve, 2000));
 	created.push(workflow.id);
 	return workflow.id;
 }
