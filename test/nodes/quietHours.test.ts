@@ -49,11 +49,16 @@ describe('a send now', () => {
 		]);
 	});
 
-	test('outside the window: sent at once, no field added', async () => {
+	test('outside the window: sent at once, no field added (an item scheduled inside it is moved)', async () => {
 		const now = Date.now();
-		const run = await sandbox.run(send({ quietHours: { from: hhmm(new Date(now + 60 * 60_000)), to: hhmm(new Date(now + 120 * 60_000)), timezone: 'UTC' } }));
-		await expectOneSend(undefined);
-		expect(run.items[0].json.quiet_hours_delayed_to).toBeUndefined();
+		const from = new Date(Math.floor(now / 60_000) * 60_000 + 60 * 60_000);
+		const to = new Date(from.getTime() + 60 * 60_000);
+		const quietHours = { from: hhmm(from), to: hhmm(to), timezone: 'UTC' };
+		const inside = new Date(from.getTime() + 10 * 60_000).toISOString();
+		const run = await sandbox.run(send({ quietHours }, '={{ $json.at }}'), { items: [{ at: '' }, { at: inside }] });
+		const requests = sends(await sandbox.requests());
+		expect(requests.map((request) => (request.body as IDataObject).schedule_time)).toEqual([undefined, to.toISOString().replace('.000Z', 'Z')]);
+		expect(run.items.map((item) => item.json.quiet_hours_delayed_to)).toEqual([undefined, to.toISOString().replace('.000Z', 'Z')]);
 	});
 
 	test('Dry Run shows the moved time', async () => {
@@ -84,9 +89,12 @@ describe('a Schedule Time inside the window is moved to its end', () => {
 		expect(run.items[0].json.quiet_hours_delayed_to).toBe(expected);
 	});
 
-	test('a time outside the window (08:00 exactly, its end) is kept', async () => {
-		await sandbox.run(send({ quietHours: { timezone: 'UTC' } }, '2027-01-16T08:00:00Z'));
-		await expectOneSend('2027-01-16T08:00:00Z');
+	test('a time at the end of the window (08:00) is kept, a minute before it is moved', async () => {
+		await sandbox.run(send({ quietHours: { timezone: 'UTC' } }, '={{ $json.at }}'), { items: [{ at: '2027-01-16T08:00:00Z' }, { at: '2027-01-16T07:59:00Z' }] });
+		const requests = sends(await sandbox.requests());
+		expect(requests.map((request) => (request.body as IDataObject).schedule_time)).toEqual(['2027-01-16T08:00:00Z', '2027-01-16T08:00:00Z']);
+		const run = await sandbox.run(send({ quietHours: { timezone: 'UTC' } }, '={{ $json.at }}'), { items: [{ at: '2027-01-16T08:00:00Z' }, { at: '2027-01-16T07:59:00Z' }] });
+		expect(run.items.map((item) => item.json.quiet_hours_delayed_to)).toEqual([undefined, '2027-01-16T08:00:00Z']);
 	});
 });
 

@@ -206,6 +206,9 @@ describe('a webhook delivered twice', () => {
 		const second = await sandbox.run(confirm(), { items: [{ ...order, text: 'Oda yako imefika.' }], mode: 'webhook', staticData: loaded(first.savedStaticData) });
 		expect(sendRequests(await sandbox.requests())).toHaveLength(2);
 		expect(second.items[0].json).toMatchObject({ status: 'sent' });
+		// Both texts are remembered: the first one again is a repeat.
+		const third = await sandbox.run(confirm(), { items: [order], mode: 'webhook', staticData: loaded(second.savedStaticData) });
+		expect(third.items[0].json).toMatchObject({ skipped: true, reason: 'REPEAT' });
 	});
 });
 
@@ -229,6 +232,8 @@ describe('what is recorded', () => {
 		expect(first.error?.message).toMatch(/^INVALID_SENDER_ID/);
 		const second = await sandbox.run(broadcast(), { items: people(1), mode: 'webhook', staticData: loaded(first.savedStaticData) });
 		expect(second.items[0].json).toMatchObject({ status: 'sent', recipients: [phoneOf(0)] });
+		const third = await sandbox.run(broadcast(), { items: people(1), mode: 'webhook', staticData: loaded(second.savedStaticData) });
+		expect(third.items[0].json).toMatchObject({ skipped: true, reason: 'REPEAT' });
 	});
 
 	test('one item with many numbers: the repeats are left out and listed, the rest are sent', async () => {
