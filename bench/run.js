@@ -34,6 +34,7 @@ const CASES = [
 	{ id: 'reportsPoll', title: '8. Reports trigger poll' },
 	{ id: 'cost', title: '9. Cost of a send (encoding, parts, Dry Run)' },
 	{ id: 'combine', title: '10. Sending to many (Combine Items, bursts)' },
+	{ id: 'sendOnce', title: '11. Send once (Repeat Window)' },
 ];
 
 function parseArgs(argv) {

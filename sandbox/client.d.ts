@@ -77,6 +77,8 @@ export interface FaultSpec {
 	action?: 'respond' | 'reset' | 'hang' | 'delay';
 	/** Process the request, then lose its answer. */
 	processThenFail?: boolean;
+	/** Let this many matching requests through first (default 0). */
+	after?: number;
 }
 
 export interface Fault extends FaultSpec {

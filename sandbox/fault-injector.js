@@ -2,7 +2,8 @@
 /**
  * Injected faults: answers, connection resets, hangs and delays for chosen requests.
  * Spec: {method?, path, times=1 (-1 or "always" = until cleared), status?, body?, contentType?,
- * headers?, delayMs?, action: respond|reset|hang|delay, processThenFail?}.
+ * headers?, delayMs?, action: respond|reset|hang|delay, processThenFail?, after=0}: `after` lets that
+ * many matching requests through first ("fail the 9th send": after 8).
  */
 const { API_PREFIX, CONTROL_PREFIX } = require('./config');
 const { envelope } = require('./answers');
@@ -44,6 +45,8 @@ class FaultInjector {
 		const times = spec.times === undefined ? 1 : spec.times;
 		const remaining = times === 'always' || times === null || times < 0 ? Infinity : Number(times);
 		if (remaining === 0) throw new Error('fault.times must be >= 1 (or -1 / "always")');
+		const after = spec.after === undefined ? 0 : Number(spec.after);
+		if (!Number.isInteger(after) || after < 0) throw new Error('fault.after must be a whole number >= 0');
 		const fault = {
 			id: ++this.lastId,
 			method: spec.method ? String(spec.method).toUpperCase() : undefined,
@@ -57,6 +60,7 @@ class FaultInjector {
 			delayMs: spec.delayMs || 0,
 			action,
 			processThenFail: !!spec.processThenFail,
+			after,
 			hits: 0,
 		};
 		this.faults.push(fault);
@@ -76,6 +80,10 @@ class FaultInjector {
 		const index = this.faults.findIndex((fault) => faultMatches(fault, method, path));
 		if (index < 0) return null;
 		const fault = this.faults[index];
+		if (fault.after > 0) {
+			fault.after--;
+			return null;
+		}
 		if (fault.remaining !== Infinity && --fault.remaining <= 0) this.faults.splice(index, 1);
 		fault.hits++;
 		return fault;

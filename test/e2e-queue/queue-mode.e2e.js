@@ -246,3 +246,77 @@ describe('n8n queue mode (2 workers, webhook processor, PostgreSQL, Redis)', () 
 		});
 	});
 });
+
+// Send once (Options → Repeat Window) across workers: each worker keeps its own in-process
+// record, and the workflow's static data is what they share. Measured here, the same order
+// webhook delivered twice: one second apart, and at the same moment.
+describe('send once in queue mode: the same webhook twice over two workers', () => {
+	const { CREDENTIAL } = require('./lib/workflows');
+	const path = `send-once-queue-${Date.now()}`;
+	let workflowId;
+
+	beforeAll(async () => {
+		const rest = await ctx.rest();
+		const nodes = [
+			{ id: 'so-webhook', name: 'Webhook', type: 'n8n-nodes-base.webhook', typeVersion: 2, position: [0, 0], webhookId: `${path}-id`, parameters: { httpMethod: 'POST', path, responseMode: 'onReceived', options: {} } },
+			{
+				id: 'so-send',
+				name: 'Send',
+				type: 'n8n-nodes-mifumo.mifumo',
+				typeVersion: 1,
+				position: [300, 0],
+				credentials: { mifumoApi: CREDENTIAL },
+				parameters: {
+					resource: 'sms',
+					operation: 'send',
+					message: '={{ $json.body.text }}',
+					recipients: '={{ $json.body.phone }}',
+					options: { messagesPerMinute: 0, repeatWindowHours: 24, idempotencyKey: '={{ $json.body.order_id }}' },
+				},
+			},
+		];
+		const connections = { Webhook: { main: [[{ node: 'Send', type: 'main', index: 0 }]] } };
+		const workflow = await rest.ok('POST', '/rest/workflows', { name: 'Send once (queue)', nodes, connections, settings: { executionOrder: 'v1' } });
+		await rest.ok('POST', `/rest/workflows/${workflow.id}/activate`, { versionId: workflow.versionId });
+		workflowId = workflow.id;
+		await new Promise((res) => setTimeout(res, 3000));
+	});
+	afterAll(async () => {
+		const rest = await ctx.rest();
+		await rest.request('POST', `/rest/workflows/${workflowId}/deactivate`, {});
+	});
+
+	const order = (id) => ({ order_id: id, phone: '+255712345678', text: `Oda yako ${id} imethibitishwa.` });
+	const workerOf = (executionId) => ctx.startedBy().findIndex((ids) => ids.includes(executionId));
+
+	test('one second apart: one SMS, whichever worker runs the second', async () => {
+		await ctx.sandbox.reset();
+		const before = ctx.executions(workflowId).length;
+		expect((await postJson(`${ctx.urls.webhook}/webhook/${path}`, order('Q-1'))).status).toBe(200);
+		await finishedExecutions(workflowId, before + 1);
+		await new Promise((res) => setTimeout(res, 1000));
+		expect((await postJson(`${ctx.urls.webhook}/webhook/${path}`, order('Q-1'))).status).toBe(200);
+		const execs = await finishedExecutions(workflowId, before + 2);
+		expect(await sentRecipients(ctx.sandbox)).toEqual(['+255712345678']);
+		report('sendOnceApart', { sms: 1, workers: execs.slice(-2).map((e) => workerOf(e.id)) });
+	});
+
+	test('at the same moment, 5 times: measured (two workers do not see each other\'s claim)', async () => {
+		const pairs = [];
+		for (let round = 0; round < 5; round++) {
+			await ctx.sandbox.reset();
+			const before = ctx.executions(workflowId).length;
+			const answers = await Promise.all([0, 1].map(() => postJson(`${ctx.urls.webhook}/webhook/${path}`, order(`Q-2-${round}`))));
+			expect(answers.map((a) => a.status)).toEqual([200, 200]);
+			const execs = (await finishedExecutions(workflowId, before + 2)).slice(-2);
+			const sms = (await sentRecipients(ctx.sandbox)).length;
+			const workers = execs.map((e) => workerOf(e.id));
+			pairs.push({ sms, workers });
+			expect(sms).toBeGreaterThanOrEqual(1);
+			expect(sms).toBeLessThanOrEqual(2);
+			// One worker running both: its in-process record lets one of them send.
+			if (workers[0] === workers[1]) expect(sms).toBe(1);
+		}
+		report('sendOnceSameMoment', pairs);
+	});
+});

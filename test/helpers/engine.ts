@@ -37,12 +37,15 @@ export interface RunOptions {
 	continueOnFail?: boolean;
 	/** Run the node as an AI agent's tool, its mifumoTool variant: see RunNodeOptions.asTool. */
 	asTool?: RunNodeOptions['asTool'];
+	mode?: RunNodeOptions['mode'];
+	staticData?: RunNodeOptions['staticData'];
+	timezone?: RunNodeOptions['timezone'];
 }
 
-export type RunResult = Pick<RunNodeResult, 'items' | 'error' | 'run'>;
+export type RunResult = Pick<RunNodeResult, 'items' | 'error' | 'run' | 'savedStaticData'>;
 
 export async function runMifumo(options: RunOptions): Promise<RunResult> {
 	const type = options.asTool ? 'n8n-nodes-mifumo.mifumoTool' : 'n8n-nodes-mifumo.mifumo';
-	const { items, error, run } = await engine.runNode({ type, ...options });
-	return { items, error, run };
+	const { items, error, run, savedStaticData } = await engine.runNode({ type, ...options });
+	return { items, error, run, savedStaticData };
 }

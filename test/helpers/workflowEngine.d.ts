@@ -7,6 +7,7 @@ import type {
 	IRun,
 	IVersionedNodeType,
 	IWorkflowExecuteAdditionalData,
+	WorkflowExecuteMode,
 } from 'n8n-workflow';
 
 /** additionalData for an n8n served at `baseUrl` (every *BaseUrl must be a valid absolute URL). */
@@ -34,6 +35,12 @@ export interface RunNodeOptions {
 	 * invokes the tool; `run` holds the agent's output: `answer`, what the tool told the model, or `error`).
 	 */
 	asTool?: boolean | 'supplyData';
+	/** n8n's execution mode (`manual` by default; `webhook`, `trigger`, `retry` for production runs). */
+	mode?: WorkflowExecuteMode;
+	/** The workflow's static data as n8n loaded it (from the database); the run changes it in place. */
+	staticData?: IDataObject;
+	/** The workflow's time zone (Workflow Settings), which `getTimezone()` returns. */
+	timezone?: string;
 }
 
 export interface RunNodeResult {
@@ -42,6 +49,8 @@ export interface RunNodeResult {
 	/** The error n8n recorded for the node, if the node failed. */
 	error?: { message: string; description?: string | null; errorCode?: string; context?: IDataObject; node?: unknown };
 	run: IRun;
+	/** The static data as n8n would save it after the run (a copy), or undefined when the run left it unchanged. */
+	savedStaticData?: IDataObject;
 	/** Wall time of the run. */
 	ms: number;
 	/** CPU time of this process (user + system) during the run. */

@@ -204,7 +204,19 @@ function createEngine({ nodeTypes: given, credentialType, baseUrl = 'http://loca
 	};
 	let executionCounter = 0;
 
-	async function runNode({ type, typeVersion = 1, name = 'Mifumo SMS', parameters, items, credentials, continueOnFail, asTool }) {
+	async function runNode({
+		type,
+		typeVersion = 1,
+		name = 'Mifumo SMS',
+		parameters,
+		items,
+		credentials,
+		continueOnFail,
+		asTool,
+		mode = 'manual',
+		staticData,
+		timezone,
+	}) {
 		const executionId = String(++executionCounter);
 		const nodes = [
 			{ id: 'input', name: 'Input', type: INPUT_TYPE, typeVersion: 1, position: [0, 0], parameters: { items: JSON.stringify(items ?? [{}]) } },
@@ -230,8 +242,8 @@ function createEngine({ nodeTypes: given, credentialType, baseUrl = 'http://loca
 					[name]: { ai_tool: [[{ node: 'Agent', type: NodeConnectionTypes.AiTool, index: 0 }]] },
 				}
 			: { Input: { main: [[{ node: name, type: NodeConnectionTypes.Main, index: 0 }]] } };
-		const workflow = new Workflow({ id: 'test', nodes, connections, active: false, nodeTypes });
-		const mode = 'manual';
+		const settings = timezone ? { timezone } : undefined;
+		const workflow = new Workflow({ id: 'test', nodes, connections, active: false, nodeTypes, staticData, settings });
 		const additionalData = additionalDataFor(baseUrl, credentialType, credentials, executionId);
 		additionalData.hooks = new ExecutionLifecycleHooks(mode, executionId, {
 			id: 'test',
@@ -256,6 +268,8 @@ function createEngine({ nodeTypes: given, credentialType, baseUrl = 'http://loca
 			items: output.map(({ json, pairedItem }) => ({ json, pairedItem })),
 			error: taskData?.error,
 			run,
+			// What n8n would save for a run that is not manual: the static data, only when it changed.
+			savedStaticData: workflow.staticData.__dataChanged === true ? JSON.parse(JSON.stringify(workflow.staticData)) : undefined,
 			ms,
 			cpuMs: (cpu.user + cpu.system) / 1000,
 		};

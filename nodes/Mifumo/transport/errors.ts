@@ -70,11 +70,14 @@ export interface ApiFailure {
 	errorCode: string;
 	message: string;
 	httpStatus?: number;
+	/** The request may have been processed (a 5xx, a timeout, a lost answer): a send's fate is unknown. */
+	outcomeUnknown?: boolean;
 }
 
 /** Mifumo answered, and the answer was an error (or not an answer at all). */
 export class MifumoApiError extends NodeApiError implements CodedError {
 	errorCode: string;
+	outcomeUnknown: boolean;
 
 	constructor(node: INode, options: ApiFailure) {
 		const response: JsonObject = { message: options.message, errorCode: options.errorCode };
@@ -87,6 +90,7 @@ export class MifumoApiError extends NodeApiError implements CodedError {
 		// ("you can retry"), which is wrong for a send: keep ours.
 		this.message = options.message;
 		this.errorCode = options.errorCode;
+		this.outcomeUnknown = options.outcomeUnknown === true;
 	}
 }
 
@@ -153,6 +157,7 @@ export function serverFailure(
 	return {
 		errorCode,
 		httpStatus: status,
+		outcomeUnknown: true,
 				// A read may be tried later; a send or create must first be checked, not repeated.
 		message: joinSentences(what, envelope && request.effect === 'none' ? hintFor(envelope.error_code) : undefined, unconfirmedAdvice(request, tries)),
 	};
@@ -187,7 +192,7 @@ export function notEnvelopeFailure(
 			request.effect !== 'none' ? unconfirmedAdvice(request, 1) : undefined,
 		);
 	} else advice = 'The request was not processed.';
-	return { errorCode: `HTTP_${status}`, httpStatus: status, message: joinSentences(what, advice) };
+	return { errorCode: `HTTP_${status}`, httpStatus: status, outcomeUnknown: status < 400, message: joinSentences(what, advice) };
 }
 
 /** The endpoint as the request named it, without a query. */
@@ -228,6 +233,7 @@ export function networkFailure(
 		failure === 'unreachable' ? (request.effect === 'none' ? undefined : 'Nothing was sent.') : unconfirmedAdvice(request, tries);
 	return {
 		errorCode: failure === 'timeout' ? 'TIMEOUT' : 'NETWORK_ERROR',
+		outcomeUnknown: failure !== 'unreachable',
 		message: joinSentences(reason, advice),
 	};
 }
@@ -237,6 +243,7 @@ export function unexpectedFailure(request: MifumoRequest, error: unknown, apiKey
 	const text = redactSecret(String((error as Error)?.message ?? error), apiKey);
 	return {
 		errorCode: 'REQUEST_FAILED',
+		outcomeUnknown: true,
 		message: joinSentences(
 			`REQUEST_FAILED: The request to Mifumo did not complete: ${text}.`,
 			request.effect === 'none' ? undefined : unconfirmedAdvice(request, 1),

@@ -7,6 +7,7 @@ import type { MifumoClient } from '../../transport';
 import type { ItemOutcome, ItemSlot } from '../types';
 import { sendCombined } from './sendBatch';
 import { readSendSettings, sendAdditionalFields, sendOptions, senderIdProperty } from './sendFields';
+import { SendOnceClaim, outputNotes, settledIfThrows } from './sendOnce';
 import { addCostHint, planSend, readRecipients, runSendPlan, type SendPlan } from './sendPlan';
 
 const combineItemsOption: INodeProperties = {
@@ -61,7 +62,13 @@ export async function execute(
 	client: MifumoClient,
 	slot: ItemSlot,
 ): Promise<IDataObject[]> {
-	return await runSendPlan(client, planItem(this, itemIndex).plan, slot);
+	const { plan, notes, repeatsOnly } = planItem(this, itemIndex);
+	if (repeatsOnly) return [repeatsOnly];
+	try {
+		return (await runSendPlan(client, plan, slot)).map((record) => ({ ...record, ...notes() }));
+	} finally {
+		plan.sendOnce?.settle();
+	}
 }
 
 /** Combine Items: when any item asks for it, the items are planned together and share requests. */
@@ -81,15 +88,36 @@ export async function executeBatch(
 		}
 	}
 	if (!any) return undefined;
-	return await sendCombined(this, itemCount, (itemIndex) => {
-		const { plan, recipientsPerRequest } = planItem(this, itemIndex);
-		// An item that waits for delivery follows its own SMS: it is not combined with others.
-		const combine = combines(itemIndex) && plan.waitForDeliveryMs === 0;
-		return { itemIndex, plan, recipientsPerRequest, combine, client: clientFor(itemIndex) };
-	});
+	const prepared = new Map<number, PlannedSend>();
+	try {
+		const outcomes = await sendCombined(this, itemCount, (itemIndex) => {
+			const item = planItem(this, itemIndex);
+			prepared.set(itemIndex, item);
+			const plan = item.repeatsOnly ? { ...item.plan, requests: [] } : item.plan;
+			// An item that waits for delivery follows its own SMS: it is not combined with others.
+			const combine = combines(itemIndex) && plan.waitForDeliveryMs === 0;
+			return { itemIndex, plan, recipientsPerRequest: item.recipientsPerRequest, combine, client: clientFor(itemIndex) };
+		});
+		return outcomes.map((outcome, itemIndex) => {
+			const item = prepared.get(itemIndex);
+			if (item?.repeatsOnly) return [item.repeatsOnly];
+			return Array.isArray(outcome) && item ? outcome.map((record) => ({ ...record, ...item.notes() })) : outcome;
+		});
+	} finally {
+		for (const item of prepared.values()) item.plan.sendOnce?.settle();
+	}
 }
 
-function planItem(context: IExecuteFunctions, itemIndex: number): { plan: SendPlan; recipientsPerRequest: number } {
+interface PlannedSend {
+	plan: SendPlan;
+	recipientsPerRequest: number;
+	/** What the item's output adds: repeats left out, the Quiet Hours delay. */
+	notes: () => IDataObject;
+	/** Set when every number was a repeat: the item's one output, and nothing is sent. */
+	repeatsOnly?: IDataObject;
+}
+
+function planItem(context: IExecuteFunctions, itemIndex: number): PlannedSend {
 	const node = context.getNode();
 	const message = requireText(
 		node,
@@ -102,7 +130,13 @@ function planItem(context: IExecuteFunctions, itemIndex: number): { plan: SendPl
 	const settings = readSendSettings(context, itemIndex);
 	const entries = splitRecipientList(context.getNodeParameter('recipients', itemIndex, ''));
 	const { recipients, skipped } = readRecipients(node, itemIndex, entries, settings);
-	const plan = planSend(node, itemIndex, message, recipients, skipped, settings);
+	const sendOnce = SendOnceClaim.open(context, settings.sendOnce, settings.dryRun);
+	const toSend = sendOnce ? sendOnce.keep(message, recipients) : recipients;
+	// With every number a repeat the text is still checked: bad input fails, as without the window.
+	const plan = settledIfThrows(sendOnce, () => planSend(node, itemIndex, message, toSend.length ? toSend : recipients, skipped, settings));
+	plan.sendOnce = sendOnce;
+	const notes = () => outputNotes(sendOnce, settings);
+	if (toSend.length === 0) return { plan, recipientsPerRequest: settings.recipientsPerRequest, notes, repeatsOnly: sendOnce!.skippedRecord() };
 	addCostHint(context, plan);
-	return { plan, recipientsPerRequest: settings.recipientsPerRequest };
+	return { plan, recipientsPerRequest: settings.recipientsPerRequest, notes };
 }

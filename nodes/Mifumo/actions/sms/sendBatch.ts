@@ -72,6 +72,7 @@ export async function sendCombined(
 			const acceptedAtMs = Date.now();
 			sent.push(record);
 			for (const share of shares) {
+				share.item.plan.sendOnce?.accepted(share.recipients, record.message_id);
 				const itemIndex = share.item.itemIndex;
 				records.get(itemIndex)!.push({ record: narrowed(record, share), acceptedAtMs, scheduleTime: body.schedule_time });
 				const left = requestsLeft.get(itemIndex)! - 1;
@@ -80,6 +81,7 @@ export async function sendCombined(
 			}
 		} catch (error) {
 			for (const share of shares) {
+				share.item.plan.sendOnce?.failed(share.recipients, error);
 				outcomes[share.item.itemIndex] = itemFailure(error, records.get(share.item.itemIndex)!.map((send) => send.record), share.item.plan.smsCount, sent);
 			}
 			if (!continueOnFail) {

@@ -5,10 +5,12 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import { isEmptyValue } from '../../helpers/dates';
+import { quietHoursOption, scheduleWithQuietHours } from '../../helpers/quietHours';
 import { readBoolean, readCountry, readScheduleTime, readSenderId, readWebhookUrl, readWholeNumber } from '../../helpers/validation';
 import type { CountryCode } from 'libphonenumber-js/min';
 import { defaultCountryOption } from '../common.description';
 import { concurrencyOption, maxRateLimitWaitOption, messagesPerMinuteOption, timeoutOption } from '../options';
+import { idempotencyKeyOption, readSendOnceSettings, repeatUnknownOption, repeatWindowOption, type SendOnceSettings } from './sendOnce';
 
 export const DEFAULT_SENDER_ID = 'MIFUMO';
 export const DEFAULT_RECIPIENTS_PER_REQUEST = 100;
@@ -66,6 +68,7 @@ export const sendOptions: INodeProperties = {
 			description:
 				'Whether to check and prepare everything but send nothing: each request that would have gone out becomes an output item with dry_run, its recipients and what it would cost (total_segments)',
 		},
+		idempotencyKeyOption,
 		{
 			displayName: 'Invalid Numbers',
 			name: 'invalidNumbers',
@@ -126,6 +129,7 @@ export const sendOptions: INodeProperties = {
 				'Fail the item, sending nothing, when one recipient would receive more SMS parts than this (all parts of a split message together). 0: no limit.',
 		},
 		messagesPerMinuteOption,
+		quietHoursOption,
 		{
 			displayName: 'Recipients Per Request',
 			name: 'recipientsPerRequest',
@@ -134,6 +138,8 @@ export const sendOptions: INodeProperties = {
 			default: DEFAULT_RECIPIENTS_PER_REQUEST,
 			description: 'A longer list goes out in several requests, each its own output item',
 		},
+		repeatUnknownOption,
+		repeatWindowOption,
 		{
 			displayName: 'Replace Typography',
 			name: 'replaceTypography',
@@ -166,12 +172,20 @@ export interface SendOptionValues {
 	maxRecipients?: number;
 	dryRun?: boolean;
 	waitForDelivery?: number;
+	repeatWindowHours?: number;
+	idempotencyKey?: string;
+	repeatUnknown?: boolean;
+	quietHours?: IDataObject;
 }
 
 /** One item's checked send settings, whatever the operation. */
 export interface SendSettings {
 	senderId: string;
 	scheduleTime?: string;
+	/** Set when Quiet Hours moved the send: the new schedule time (also in scheduleTime). */
+	quietHoursDelayedTo?: string;
+	/** Options → Repeat Window and Idempotency Key; undefined when off. */
+	sendOnce?: SendOnceSettings;
 	webhookUrl?: string;
 	country: CountryCode;
 	skipInvalidNumbers: boolean;
@@ -205,9 +219,13 @@ export function readSendSettings(
 	const options = context.getNodeParameter('options', itemIndex, {}) as SendOptionValues;
 	const additionalFields = context.getNodeParameter('additionalFields', itemIndex, {}) as IDataObject;
 	const toolLimit = isEmptyValue(options.maxRecipients) && runsAsTool(context);
+	const senderId = readSenderId(node, itemIndex, context.getNodeParameter('senderId', itemIndex, DEFAULT_SENDER_ID), DEFAULT_SENDER_ID);
+	const requestedScheduleTime = readScheduleTime(node, itemIndex, additionalFields.scheduleTime);
 	return {
-		senderId: readSenderId(node, itemIndex, context.getNodeParameter('senderId', itemIndex, DEFAULT_SENDER_ID), DEFAULT_SENDER_ID),
-		scheduleTime: readScheduleTime(node, itemIndex, additionalFields.scheduleTime),
+		senderId,
+		// Quiet Hours move the time here, so that Combine Items groups by the moved time.
+		...scheduleWithQuietHours(node, itemIndex, requestedScheduleTime, options.quietHours, context.getTimezone()),
+		sendOnce: readSendOnceSettings(context, itemIndex, options, senderId, requestedScheduleTime),
 		webhookUrl: readWebhookUrl(node, itemIndex, additionalFields.webhookUrl),
 		country: readCountry(node, itemIndex, options.defaultCountry),
 		skipInvalidNumbers: (options.invalidNumbers ?? defaults.invalidNumbers) === 'skip',

@@ -20,6 +20,7 @@ import { compact, expressionOf, inputError } from '../../helpers/validation';
 import type { MifumoClient, SendSmsBody } from '../../transport';
 import type { ItemSlot } from '../types';
 import type { SendSettings } from './sendFields';
+import type { SendOnceClaim } from './sendOnce';
 import { waitForDeliveries, type AcceptedSend } from './waitForDelivery';
 
 export interface PlannedRequest {
@@ -44,6 +45,8 @@ export interface SendPlan {
 	waitForDeliveryMs: number;
 	/** What one recipient receives: the text as a whole (after Replace Typography) and its SMS parts, all parts together. */
 	cost: { analysis: TextAnalysis; segments: number };
+	/** Options → Repeat Window: what each request's fate is reported to. */
+	sendOnce?: SendOnceClaim;
 }
 
 /** Numbers as E.164 without duplicates; invalid ones fail the item or are skipped, as the user chose. */
@@ -148,8 +151,10 @@ export async function runSendPlan(client: MifumoClient, plan: SendPlan, slot: It
 	for (const request of plan.requests) {
 		try {
 			const record = await sendPlannedRequest(client, request, plan.skipped);
+			plan.sendOnce?.accepted(request.body.recipients, record.message_id);
 			sends.push({ record, acceptedAtMs: Date.now(), scheduleTime: request.body.schedule_time });
 		} catch (error) {
+			plan.sendOnce?.failed(request.body.recipients, error);
 			throw withProgress(error, sends.map((send) => send.record), plan.smsCount);
 		}
 	}

@@ -16,6 +16,7 @@ import { CONTACT_PAGE_SIZE, contactIdOf } from '../contact/contactFields';
 import { segmentIdProperty } from '../segment/segmentFields';
 import type { ItemSlot } from '../types';
 import { readSendSettings, sendAdditionalFields, sendOptions, senderIdProperty, type SendDefaults, type SendSettings } from './sendFields';
+import { SendOnceClaim, outputNotes, settledIfThrows } from './sendOnce';
 import { addCostHint, checkRecipientCount, mergePlans, planSend, runSendPlan, type SendPlan } from './sendPlan';
 
 /** A contact record with a bad number is data the workflow does not control per send: skipped, not fatal. */
@@ -101,43 +102,61 @@ export async function execute(
 	// Every text is planned (and checked) before the first request. A text that a contact's record
 	// made too long skips that text's contacts; the user's own text, unfilled, fails the item.
 	const personalised = message.search(PLACEHOLDER) !== -1;
-	const planned: Array<{ audience: Audience; plan: SendPlan }> = [];
-	// Max Recipients counts the item's numbers across all its texts, below.
-	const planText = (audience: Audience) =>
-		planSend(node, itemIndex, audience.text, [...audience.contacts.keys()], [], { ...settings, maxRecipients: 0 });
-	for (const audience of audiences.values()) {
-		if (!personalised) {
-			planned.push({ audience, plan: planText(audience) });
-			continue;
+	const sendOnce = SendOnceClaim.open(this, settings.sendOnce, settings.dryRun);
+	const planned = settledIfThrows(sendOnce, () => {
+		const plans: Array<{ audience: Audience; numbers: string[]; plan: SendPlan }> = [];
+		const planText = (audience: Audience) => {
+			const all = [...audience.contacts.keys()];
+			const numbers = sendOnce ? sendOnce.keep(audience.text, all) : all;
+			// Max Recipients counts the item's numbers across all its texts, below.
+			plans.push({ audience, numbers, plan: planSend(node, itemIndex, audience.text, numbers, [], { ...settings, maxRecipients: 0 }) });
+		};
+		for (const audience of audiences.values()) {
+			if (!personalised) {
+				planText(audience);
+				continue;
+			}
+			try {
+				planText(audience);
+			} catch (error) {
+				// Only a per-text rule fails a filled-in text (its length, its parts).
+				const details = (error as Error).message;
+				const reason = errorCodeOf(error) === 'MESSAGE_TOO_LONG' ? 'message too long' : 'invalid text';
+				for (const id of audience.contacts.values()) skipped.push({ id, reason, details });
+			}
 		}
-		try {
-			planned.push({ audience, plan: planText(audience) });
-		} catch (error) {
-			// Only a per-text rule fails a filled-in text (its length, its parts).
-			const details = (error as Error).message;
-			const reason = errorCodeOf(error) === 'MESSAGE_TOO_LONG' ? 'message too long' : 'invalid text';
-			for (const id of audience.contacts.values()) skipped.push({ id, reason, details });
+		if (plans.length === 0) {
+			throw inputError(
+				node,
+				itemIndex,
+				`Segment ${segmentId} has no contact to send to (${contacts.length} read, ${skipped.length} skipped${skipped.length ? `: ${describeSkipped(skipped)}` : ''}). Check the segment's criteria and its contacts. Nothing was sent.`,
+				'MISSING_RECIPIENTS',
+			);
 		}
+		checkRecipientCount(node, itemIndex, plans.reduce((sum, { numbers }) => sum + numbers.length, 0), settings);
+		return plans;
+	});
+	if (sendOnce && planned.every(({ plan }) => plan.requests.length === 0)) {
+		sendOnce.settle();
+		return [{ ...sendOnce.skippedRecord(), ...(skipped.length ? { skipped_contacts: skipped as unknown as IDataObject[] } : {}) }];
 	}
-	if (planned.length === 0) {
-		throw inputError(
-			node,
-			itemIndex,
-			`Segment ${segmentId} has no contact to send to (${contacts.length} read, ${skipped.length} skipped${skipped.length ? `: ${describeSkipped(skipped)}` : ''}). Check the segment's criteria and its contacts. Nothing was sent.`,
-			'MISSING_RECIPIENTS',
-		);
-	}
-	checkRecipientCount(node, itemIndex, planned.reduce((sum, { audience }) => sum + audience.contacts.size, 0), settings);
 	const plan = mergePlans(planned.map(({ plan }) => plan));
+	plan.sendOnce = sendOnce;
 	addCostHint(this, plan);
 	const contactIds = planned.flatMap(({ audience, plan }) =>
 		plan.requests.map((request) => request.body.recipients.map((number) => audience.contacts.get(number))),
 	);
-	const records = await runSendPlan(client, plan, slot);
+	let records: IDataObject[];
+	try {
+		records = await runSendPlan(client, plan, slot);
+	} finally {
+		sendOnce?.settle();
+	}
 	return records.map((record, index) => ({
 		...record,
 		contacts: contactIds[index],
 		...(index === 0 && skipped.length ? { skipped_contacts: skipped as unknown as IDataObject[] } : {}),
+		...outputNotes(index === 0 ? sendOnce : undefined, settings),
 	}));
 }
 
