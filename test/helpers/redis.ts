@@ -1,13 +1,20 @@
 /**
  * A real redis-server (Debian's package) on a free loopback port, no persistence, for the tests of
- * the pace shared through n8n's queue Redis. `pause()`/`resume()` stop and continue the process
- * (SIGSTOP/SIGCONT): a Redis that stops answering with its connections still open.
+ * the pace shared through n8n's queue Redis: the queue-mode suite's own startRedis. `pause()` and
+ * `resume()` stop and continue the process (SIGSTOP/SIGCONT): a Redis that stops answering while
+ * its connections stay open.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- scripts/ is CommonJS without types
+const { startRedis } = require('../../scripts/lib/queue') as {
+	startRedis(options: { redisServer: string; redisCli: string }): Promise<{
+		port: number;
+		child: ChildProcess;
+		cli(...args: Array<string | number>): string;
+		stop(): Promise<void>;
+	}>;
+};
 
 export interface RedisServer {
 	port: number;
@@ -18,49 +25,16 @@ export interface RedisServer {
 	stop(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
-	return await new Promise((resolve, reject) => {
-		const server = createServer();
-		server.once('error', reject);
-		server.listen(0, '127.0.0.1', () => {
-			const { port } = server.address() as { port: number };
-			server.close(() => resolve(port));
-		});
-	});
-}
-
 export async function startRedisServer(): Promise<RedisServer> {
-	const port = await freePort();
-	const dir = mkdtempSync(join(tmpdir(), 'mifumo-test-redis-'));
-	const child: ChildProcess = spawn(
-		'redis-server',
-		['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'],
-		{ stdio: 'ignore' },
-	);
-	const cli = (...args: Array<string | number>) => {
-		const result = spawnSync('redis-cli', ['-h', '127.0.0.1', '-p', String(port), '--raw', ...args.map(String)], { encoding: 'utf8' });
-		if (result.status !== 0) throw new Error(`redis-cli ${args.join(' ')}: ${result.stderr}`);
-		return result.stdout.trim();
-	};
-	for (let tries = 0; ; tries++) {
-		try {
-			if (cli('PING') === 'PONG') break;
-		} catch (error) {
-			if (tries > 100) throw error;
-		}
-		await new Promise((resolve) => setTimeout(resolve, 50));
-	}
+	const redis = await startRedis({ redisServer: 'redis-server', redisCli: 'redis-cli' });
 	return {
-		port,
-		cli,
-		pause: () => void child.kill('SIGSTOP'),
-		resume: () => void child.kill('SIGCONT'),
+		port: redis.port,
+		cli: redis.cli,
+		pause: () => void redis.child.kill('SIGSTOP'),
+		resume: () => void redis.child.kill('SIGCONT'),
 		async stop() {
-			child.kill('SIGCONT');
-			const exited = new Promise((resolve) => child.once('exit', resolve));
-			child.kill('SIGKILL');
-			await exited;
-			rmSync(dir, { recursive: true, force: true });
+			redis.child.kill('SIGCONT');
+			await redis.stop();
 		},
 	};
 }
