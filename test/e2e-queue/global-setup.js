@@ -47,12 +47,14 @@ module.exports = async function globalSetup() {
 		const { startSandboxProcess } = require('../../bench/lib/sandbox-spawn');
 		const burstSandbox = (state.burstSandbox = await startSandboxProcess());
 
+		// Enough for a paced burst to be in the pace all at once (120 × 2 of 300): the executions wait
+		// there, not in n8n's queue, so the burst measures the pace, not how fast n8n starts them.
+		const concurrency = Number(process.env.MIFUMO_QUEUE_CONCURRENCY || 120);
 		const stack = (state.stack = await queue.startQueueStack({
 			tgz,
 			services,
 			workers: 2,
-			// n8n's own default: with 5, a burst of single-SMS executions on a loaded 2-core machine could not keep up with the pace.
-			concurrency: Number(process.env.MIFUMO_QUEUE_CONCURRENCY || 10),
+			concurrency,
 			credentials: credentials(sandboxUrl, burstSandbox.url),
 			workflows: workflows(),
 			publish: Object.values(IDS),
@@ -71,6 +73,7 @@ module.exports = async function globalSetup() {
 			ports: stack.ports,
 			sandboxUrl,
 			burstSandboxUrl: burstSandbox.url,
+			concurrency,
 			userFolder: stack.userFolder,
 			apiKey,
 			pg: { port: stack.pg.port, bin: services.pgBin },

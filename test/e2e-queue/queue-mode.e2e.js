@@ -43,9 +43,9 @@ function paceKey() {
 
 /**
  * Holds the burst account's sends as a rate-limit pause announced by another worker would (a
- * pause of 1 s, renewed), until `release()`. n8n's webhook processor takes about 7 webhooks a
- * second on this machine, less than the limit's 16.7 SMS: without the hold the burst would
- * measure n8n's intake, not the pace.
+ * pause of 1 s, renewed), until `release()`. On this 2-core machine n8n takes in and starts about
+ * 7–15 executions a second, less than the limit's 16.7 SMS: without the hold the burst would
+ * measure n8n, not the pace.
  */
 function holdSends() {
 	const renew = () =>
@@ -62,11 +62,11 @@ function perWindow(times) {
 
 /**
  * `count` single-SMS webhooks at once to the burst workflow (sandbox limit 100 per 6 s, every
- * execution at Messages Per Minute 1,000), their sends held until all are queued; `during()` runs
- * once they are released. Resolves the burst's executions once all are final, with what the
- * sandbox saw.
+ * execution at Messages Per Minute 1,000), their sends held until all are queued and as many as
+ * the `workers` can run at once are running; `during()` runs once they are released. Resolves the
+ * burst's executions once all are final, with what the sandbox saw.
  */
-async function pacedBurst(count, prefix, during) {
+async function pacedBurst(count, prefix, workers, during) {
 	await ctx.burstSandbox.reset({
 		balance: 1e9,
 		rateLimits: { smsPerMinute: BURST_LIMIT.sms, callsPerHour: null, contactOpsPerHour: null },
@@ -86,7 +86,16 @@ async function pacedBurst(count, prefix, during) {
 			await new Promise((resolve) => setTimeout(resolve, 1000));
 			answers = await Promise.all(answers.map((answer, index) => (answer.status === 200 ? answer : send(numbers[index], index))));
 		}
-		await waitFor(() => ctx.executions(IDS.burst).filter((execution) => !before.has(execution.id)).length >= count, { what: `${count} executions queued`, intervalMs: 250 });
+		const inFlight = Math.min(count, workers * ctx.concurrency);
+		await waitFor(
+			() => {
+				const mine = ctx.executions(IDS.burst).filter((execution) => !before.has(execution.id));
+				return mine.length >= count && mine.filter((execution) => execution.status === 'running').length >= inFlight;
+			},
+			{ what: `${count} executions queued, ${inFlight} running`, intervalMs: 250, timeoutMs: 120000 },
+		);
+		// The last ones started reach their turn in the pace.
+		await new Promise((resolve) => setTimeout(resolve, 2000));
 	} finally {
 		hold.release();
 	}
@@ -250,7 +259,7 @@ describe('n8n queue mode (2 workers, webhook processor, PostgreSQL, Redis)', () 
 	});
 
 	test(`${PACED_BURST} single-SMS executions at once over 2 workers share one pace in the queue Redis: none failed or doubled, ≤ 3 rate-limit answers, ≥ 95 % of the limit used`, async () => {
-		const burst = await pacedBurst(PACED_BURST, '77');
+		const burst = await pacedBurst(PACED_BURST, '77', 2);
 		const rate = expectOnePace(burst);
 		const perWorker = ctx.startedBy().map((ids) => burst.executions.filter((execution) => ids.includes(execution.id)).length);
 		expect(perWorker.reduce((a, b) => a + b, 0)).toBe(PACED_BURST);
@@ -263,9 +272,9 @@ describe('n8n queue mode (2 workers, webhook processor, PostgreSQL, Redis)', () 
 	});
 
 	test(`the same ${PACED_BURST} over 3 workers: one pace still`, async () => {
-		const third = await queue.startWorker({ name: 'worker2', userFolder: ctx.userFolder, logDir: ctx.logDir, pgPort: ctx.pg.port, redisPort: ctx.redisPort, concurrency: 10 });
+		const third = await queue.startWorker({ name: 'worker2', userFolder: ctx.userFolder, logDir: ctx.logDir, pgPort: ctx.pg.port, redisPort: ctx.redisPort, concurrency: ctx.concurrency });
 		try {
-			const burst = await pacedBurst(PACED_BURST, '79');
+			const burst = await pacedBurst(PACED_BURST, '79', 3);
 			const rate = expectOnePace(burst);
 			const logs = [...ctx.startedBy(), queue.executionsStartedIn(third.log())];
 			const perWorker = logs.map((ids) => burst.executions.filter((execution) => ids.includes(execution.id)).length);
@@ -279,7 +288,7 @@ describe('n8n queue mode (2 workers, webhook processor, PostgreSQL, Redis)', () 
 
 	test(`Redis stopped (SIGSTOP) for 10 s in the middle of ${PACED_BURST}: no SMS lost or doubled among the executions n8n completes, and one pace again afterwards`, async () => {
 		const STOP_MS = 10000;
-		const burst = await pacedBurst(PACED_BURST, '73', async () => {
+		const burst = await pacedBurst(PACED_BURST, '73', 2, async () => {
 			await waitFor(async () => (await ctx.burstSandbox.stats()).sendsAccepted >= 100, { what: '100 SMS accepted', intervalMs: 100, timeoutMs: 60000 });
 			process.kill(ctx.redisPid, 'SIGSTOP');
 			const stoppedAt = Date.now();

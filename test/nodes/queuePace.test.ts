@@ -8,7 +8,7 @@ import type { NodeExecutionHint } from 'n8n-workflow';
 import { closeClusterPaces } from '../../nodes/Mifumo/transport/clusterPace';
 import { accountId } from '../../nodes/Mifumo/transport/pace';
 import { startRedisServer, type RedisServer } from '../helpers/redis';
-import { ADMIN_KEY, useSandbox } from '../helpers/sandbox';
+import { ADMIN_KEY, burstNumber as phoneOf, burstSend, useSandbox } from '../helpers/sandbox';
 
 const sandbox = useSandbox();
 const MESSAGES_PER_MINUTE = 600;
@@ -30,16 +30,7 @@ afterAll(async () => {
 	await redis?.stop();
 });
 
-const phoneOf = (index: number) => `+255${712_000_000 + index * 7}`;
-const sendOne = (index: number) =>
-	sandbox.run({
-		resource: 'sms',
-		operation: 'send',
-		message: `Order ${index} is ready`,
-		recipients: phoneOf(index),
-		senderId: 'MIFUMO',
-		options: { messagesPerMinute: MESSAGES_PER_MINUTE },
-	});
+const sendOne = (index: number) => sandbox.run(burstSend(index, MESSAGES_PER_MINUTE));
 const hintsOf = (run: Awaited<ReturnType<typeof sendOne>>) =>
 	(run.run.data.resultData.runData['Mifumo SMS'][0].hints ?? []) as NodeExecutionHint[];
 const paceKey = () => `bull:n8n-nodes-mifumo:pace:${accountId(sandbox.url, ADMIN_KEY)}`;
@@ -54,10 +45,12 @@ test('12 executions at once are paced through the queue Redis: each SMS once, on
 	expect(runs.flatMap(hintsOf)).toEqual([]);
 	expect(await acceptedRecipients()).toEqual(Array.from({ length: 12 }, (_, index) => phoneOf(index)).sort());
 
+	// One stream at 600 a minute (102 ms apart with head-room): a late wake-up moves one send, not the stream.
 	const times = (await sandbox.control.stats()).acceptedSendTimes;
-	for (let index = 1; index < times.length; index++) expect(times[index] - times[index - 1]).toBeGreaterThanOrEqual(80);
+	expect(times[11] - times[0]).toBeGreaterThanOrEqual(11 * 102 - 150);
+	for (let index = 4; index < times.length; index++) expect(times[index] - times[index - 4]).toBeGreaterThanOrEqual(4 * 102 - 150);
 	expect(redis.cli('KEYS', '*')).toBe(paceKey());
-	expect(Number(redis.cli('HGET', paceKey(), 'next'))).toBeGreaterThan(0);
+	expect(Number(redis.cli('HGET', paceKey(), 'total'))).toBeGreaterThan(0);
 });
 
 test('Redis stopped mid-run: the rest are paced by this process, each sent once, and the run says why; then shared again', async () => {
@@ -76,11 +69,11 @@ test('Redis stopped mid-run: the rest are paced by this process, each sent once,
 	expect(await acceptedRecipients()).toEqual(Array.from({ length: 7 }, (_, index) => phoneOf(index)).sort());
 
 	await new Promise((resolve) => setTimeout(resolve, 1100));
-	const nextBefore = Number(redis.cli('HGET', paceKey(), 'next'));
+	const nextBefore = Number(redis.cli('HGET', paceKey(), 'total'));
 	const after = await sendOne(7);
 	expect(after.error).toBeUndefined();
 	expect(hintsOf(after)).toEqual([]);
-	expect(Number(redis.cli('HGET', paceKey(), 'next'))).toBeGreaterThan(nextBefore);
+	expect(Number(redis.cli('HGET', paceKey(), 'total'))).toBeGreaterThan(nextBefore);
 	expect(await acceptedRecipients()).toHaveLength(8);
 });
 

@@ -24,42 +24,68 @@ local time = redis.call('TIME')
 local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
 `;
 
-/**
- * KEYS[1] the account; ARGV: ms the request spends (SMS × interval), pause the item still allows,
- * idle expiry. → {wait until the slot, pause part of that wait, held 0/1, pause left, pause asked}.
+/*
+ * The account's schedule: a send takes a ticket, the point `offset` ms into the schedule, due at
+ * `origin + offset`; `total` is where the next ticket goes. A pause moves `origin` on by the time
+ * it adds, so every ticket not yet due keeps its place and its spacing, and none falls inside it;
+ * `shifted` sums those moves (what the pauses added to a waiting ticket).
  */
-const TURN_SCRIPT = `${NOW}
-local state = redis.call('HMGET', KEYS[1], 'next', 'paused', 'asked')
-local nextDue = tonumber(state[1]) or 0
-local paused = tonumber(state[2]) or 0
-local pauseMs = math.max(0, paused - math.max(nextDue, now))
-if pauseMs > tonumber(ARGV[2]) then return {0, 0, 1, paused - now, tonumber(state[3]) or 0} end
-local at = math.max(nextDue, paused, now)
-local after = at + tonumber(ARGV[1])
-redis.call('HSET', KEYS[1], 'next', tostring(after))
-redis.call('PEXPIRE', KEYS[1], math.ceil(after - now + tonumber(ARGV[3])))
-return {at - now, pauseMs, 0, 0, 0}
+
+/**
+ * KEYS[1] the account; ARGV: ms the send spends (SMS × interval), pause the item still allows,
+ * idle expiry. → {1, pause left, pause asked} when the pause is longer than allowed, else
+ * {0, ticket offset, wait until due, shifted}.
+ */
+const TAKE_SCRIPT = `${NOW}
+local state = redis.call('HMGET', KEYS[1], 'origin', 'total', 'paused', 'asked', 'shifted')
+local total = tonumber(state[2]) or 0
+local paused = tonumber(state[3]) or 0
+if paused - now > tonumber(ARGV[2]) then return {1, tostring(paused - now), tostring(tonumber(state[4]) or 0)} end
+local start = math.max(now, paused)
+local origin = tonumber(state[1]) or start
+-- An idle schedule starts now: time nobody used is not made up by a burst.
+if origin + total < start then origin = start - total end
+redis.call('HSET', KEYS[1], 'origin', tostring(origin), 'total', tostring(total + tonumber(ARGV[1])))
+redis.call('PEXPIRE', KEYS[1], math.ceil(origin + total + tonumber(ARGV[1]) - now + tonumber(ARGV[3])))
+return {0, tostring(total), tostring(origin + total - now), tostring(tonumber(state[5]) or 0)}
+`;
+
+/** KEYS[1] the account; ARGV: ticket offset. → {wait until due, shifted, pause left, pause asked}. */
+const DUE_SCRIPT = `${NOW}
+local state = redis.call('HMGET', KEYS[1], 'origin', 'paused', 'asked', 'shifted')
+local origin = tonumber(state[1]) or now
+return {tostring(origin + tonumber(ARGV[1]) - now), tostring(tonumber(state[4]) or 0), tostring((tonumber(state[2]) or 0) - now), tostring(tonumber(state[3]) or 0)}
 `;
 
 /** KEYS[1] the account → {pause left, pause asked}. */
 const PAUSE_LEFT_SCRIPT = `${NOW}
 local state = redis.call('HMGET', KEYS[1], 'paused', 'asked')
-return {(tonumber(state[1]) or 0) - now, tonumber(state[2]) or 0}
+return {tostring((tonumber(state[1]) or 0) - now), tostring(tonumber(state[2]) or 0)}
 `;
 
-/** KEYS[1] the account; ARGV: pause asked for, idle expiry. A shorter pause never cuts a longer one. */
+/**
+ * KEYS[1] the account; ARGV: pause asked for, idle expiry. The schedule moves on by what the pause
+ * adds to one already in force (a shorter pause adds nothing).
+ */
 const PAUSE_SCRIPT = `${NOW}
-local state = redis.call('HMGET', KEYS[1], 'next', 'paused')
+local state = redis.call('HMGET', KEYS[1], 'origin', 'total', 'paused', 'shifted')
 local untilMs = now + tonumber(ARGV[1])
-if untilMs <= (tonumber(state[2]) or 0) then return 0 end
-redis.call('HSET', KEYS[1], 'paused', untilMs, 'asked', ARGV[1])
-redis.call('PEXPIRE', KEYS[1], math.ceil(math.max(untilMs, tonumber(state[1]) or 0) - now + tonumber(ARGV[2])))
+local from = math.max(now, tonumber(state[3]) or 0)
+if untilMs <= from then return 0 end
+local added = untilMs - from
+local origin = tonumber(state[1])
+if origin then redis.call('HSET', KEYS[1], 'origin', tostring(origin + added)) end
+redis.call('HSET', KEYS[1], 'paused', tostring(untilMs), 'asked', ARGV[1], 'shifted', tostring((tonumber(state[4]) or 0) + added))
+local ends = math.max(untilMs, (origin or 0) + added + (tonumber(state[2]) or 0))
+redis.call('PEXPIRE', KEYS[1], math.ceil(ends - now + tonumber(ARGV[2])))
 return 1
 `;
 
+/** The scripts' answers: numbers as text, so that fractions of a millisecond are kept. */
 type PaceClient = (Redis | Cluster) & {
-	mifumoTurn(key: string, spendMs: string, allowanceMs: string, expiryMs: string): Promise<number[]>;
-	mifumoPauseLeft(key: string): Promise<number[]>;
+	mifumoTake(key: string, spendMs: string, allowanceMs: string, expiryMs: string): Promise<[number, string, string, string?]>;
+	mifumoDue(key: string, offset: string): Promise<[string, string, string, string]>;
+	mifumoPauseLeft(key: string): Promise<[string, string]>;
 	mifumoPause(key: string, ms: string, expiryMs: string): Promise<number>;
 };
 
@@ -106,7 +132,8 @@ function connect(settings: QueueRedisSettings): Connection {
 				})
 			: new Redis(options)
 	) as PaceClient;
-	client.defineCommand('mifumoTurn', { numberOfKeys: 1, lua: TURN_SCRIPT });
+	client.defineCommand('mifumoTake', { numberOfKeys: 1, lua: TAKE_SCRIPT });
+	client.defineCommand('mifumoDue', { numberOfKeys: 1, lua: DUE_SCRIPT });
 	client.defineCommand('mifumoPauseLeft', { numberOfKeys: 1, lua: PAUSE_LEFT_SCRIPT });
 	client.defineCommand('mifumoPause', { numberOfKeys: 1, lua: PAUSE_SCRIPT });
 	const connection: Connection = { client, connected: client.connect() };
@@ -144,50 +171,75 @@ export class ClusterPace implements Pace {
 	}
 
 	async ready(smsCount: number, messagesPerMinute: number, pauseAllowanceMs: number, firstAttempt: boolean): Promise<Readiness> {
-		const paced = smsCount > 0 && messagesPerMinute > 0;
-		const progress = { pausedMs: 0, needTurn: firstAttempt && paced };
+		const progress = { pausedMs: 0, tookTicket: false };
 		const client = await this.client();
 		if (client) {
 			try {
-				return await this.readyShared(client, smsCount, messagesPerMinute, pauseAllowanceMs, progress);
+				// A send takes a ticket on every attempt: after a 429 its earlier one has passed.
+				return smsCount > 0 && messagesPerMinute > 0
+					? await this.turnShared(client, smsCount * smsIntervalMs(messagesPerMinute), pauseAllowanceMs, progress)
+					: await this.pauseShared(client, pauseAllowanceMs, progress);
 			} catch (error) {
 				this.pauseAlone(error);
 			}
 		}
-		const alone = await this.local.ready(smsCount, messagesPerMinute, pauseAllowanceMs - progress.pausedMs, progress.needTurn);
+		const alone = await this.local.ready(
+			smsCount,
+			messagesPerMinute,
+			pauseAllowanceMs - progress.pausedMs,
+			firstAttempt && !progress.tookTicket,
+		);
 		return { ...alone, pausedMs: alone.pausedMs + progress.pausedMs, unshared: this.unshared };
 	}
 
-	private async readyShared(
+	private async turnShared(
 		client: PaceClient,
-		smsCount: number,
-		messagesPerMinute: number,
+		spendMs: number,
 		pauseAllowanceMs: number,
-		progress: { pausedMs: number; needTurn: boolean },
+		progress: { pausedMs: number; tookTicket: boolean },
 	): Promise<Readiness> {
 		for (;;) {
-			if (progress.needTurn) {
-				const spendMs = smsCount * smsIntervalMs(messagesPerMinute);
-				const allowanceMs = Math.max(0, pauseAllowanceMs - progress.pausedMs);
-				const [waitMs, pauseMs, held, leftMs, askedMs] = await client.mifumoTurn(
-					this.key,
-					String(spendMs),
-					String(Math.floor(allowanceMs)),
-					String(IDLE_EXPIRY_MS),
-				);
-				if (held) return { pausedMs: progress.pausedMs, held: { leftMs, askedMs } };
-				progress.needTurn = false;
+			const allowanceMs = Math.max(0, Math.floor(pauseAllowanceMs - progress.pausedMs));
+			const [held, first, second, third] = await client.mifumoTake(this.key, String(spendMs), String(allowanceMs), String(IDLE_EXPIRY_MS));
+			if (held) return { pausedMs: progress.pausedMs, held: { leftMs: Number(first), askedMs: Number(second) } };
+			progress.tookTicket = true;
+			const offset = first;
+			const shiftedAtTake = Number(third);
+			const pausedBefore = progress.pausedMs;
+			let waitMs = Number(second);
+			for (;;) {
 				await sleep(waitMs);
-				progress.pausedMs += pauseMs;
+				const [wait, shifted, pauseLeft, asked] = await client.mifumoDue(this.key, offset);
+				// What pauses announced since the ticket was taken added to its wait.
+				progress.pausedMs = pausedBefore + Math.max(0, Number(shifted) - shiftedAtTake);
+				waitMs = Number(wait);
+				if (progress.pausedMs > pauseAllowanceMs) {
+					return { pausedMs: progress.pausedMs, held: { leftMs: Math.max(waitMs, Number(pauseLeft)), askedMs: Number(asked) } };
+				}
+				if (waitMs > 0) continue;
+				if (Number(pauseLeft) <= 0) return { pausedMs: progress.pausedMs };
+				// Due just as a pause began: wait it out, then take a new ticket behind it.
+				if (Number(pauseLeft) > pauseAllowanceMs - progress.pausedMs) {
+					return { pausedMs: progress.pausedMs, held: { leftMs: Number(pauseLeft), askedMs: Number(asked) } };
+				}
+				await sleep(Number(pauseLeft));
+				progress.pausedMs += Number(pauseLeft);
+				break;
 			}
-			const [leftMs, askedMs] = await client.mifumoPauseLeft(this.key);
-			if (leftMs <= 0) return { pausedMs: progress.pausedMs };
-			if (leftMs > pauseAllowanceMs - progress.pausedMs) return { pausedMs: progress.pausedMs, held: { leftMs, askedMs } };
-			await sleep(leftMs);
-			progress.pausedMs += leftMs;
-			// The slot it had may have passed during the pause, as did those of every send held by it:
-			// going out together when it ends would be a burst the server refuses.
-			progress.needTurn = smsCount > 0 && messagesPerMinute > 0;
+		}
+	}
+
+	private async pauseShared(
+		client: PaceClient,
+		pauseAllowanceMs: number,
+		progress: { pausedMs: number },
+	): Promise<Readiness> {
+		for (;;) {
+			const [left, asked] = (await client.mifumoPauseLeft(this.key)).map(Number);
+			if (left <= 0) return { pausedMs: progress.pausedMs };
+			if (left > pauseAllowanceMs - progress.pausedMs) return { pausedMs: progress.pausedMs, held: { leftMs: left, askedMs: asked } };
+			await sleep(left);
+			progress.pausedMs += left;
 		}
 	}
 
