@@ -310,6 +310,32 @@ function queueEnv({ userFolder, port, brokerPort, pg, redis, logDir, name, logLe
 	});
 }
 
+/**
+ * One more worker beside a running stack (a test's third worker): same user folder, PostgreSQL
+ * and Redis, ports of its own. Resolves the process (as spawnN8n), ready for jobs.
+ */
+async function startWorker({ name, userFolder, logDir, pgPort, redisPort, concurrency = 5 }) {
+	const health = await local.freePort();
+	const broker = await local.freePort();
+	const env = queueEnv({
+		userFolder,
+		port: health,
+		brokerPort: broker,
+		pg: { port: pgPort },
+		redis: { port: redisPort },
+		logDir,
+		name,
+		extra: { QUEUE_HEALTH_CHECK_ACTIVE: 'true', QUEUE_HEALTH_CHECK_PORT: String(health) },
+	});
+	return await spawnN8n({
+		role: name,
+		args: ['worker', `--concurrency=${concurrency}`],
+		env,
+		logFile: path.join(logDir, `${name}.log`),
+		readyUrl: `http://127.0.0.1:${health}/healthz/readiness`,
+	});
+}
+
 /** Execution ids each worker log says it started ("Worker started execution <id> (job <n>)"). */
 function executionsStartedIn(logText) {
 	const ids = [];
@@ -434,6 +460,7 @@ module.exports = {
 	startPostgres,
 	startRedis,
 	spawnN8n,
+	startWorker,
 	queueEnv,
 	startQueueStack,
 	executionsStartedIn,

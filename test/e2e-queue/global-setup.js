@@ -1,7 +1,9 @@
 'use strict';
 // Starts, once for the queue-mode run: the Mifumo sandbox (in this process, no rate limits, a
-// large balance), PostgreSQL + Redis, and n8n main + 2 workers + webhook processor with the
-// packed package, the credential and the three workflows of lib/workflows.js published.
+// large balance), a second sandbox in a process of its own for the paced bursts (so that the
+// times it records are not those of this busy process), PostgreSQL + Redis, and n8n main +
+// 2 workers + webhook processor with the packed package, the credentials and the workflows of
+// lib/workflows.js published.
 // Tests read the state from process.env.MIFUMO_E2E_QUEUE.
 
 const path = require('path');
@@ -42,13 +44,18 @@ module.exports = async function globalSetup() {
 			deliveryDelayMs: null, // no delivery timers or webhooks: only what the tests send
 		}));
 		const sandboxUrl = sandbox.url.replace(/\/$/, '');
+		const { startSandboxProcess } = require('../../bench/lib/sandbox-spawn');
+		const burstSandbox = (state.burstSandbox = await startSandboxProcess());
 
+		// Enough for a paced burst to be in the pace all at once (120 × 2 of 300): the executions wait
+		// there, not in n8n's queue, so the burst measures the pace, not how fast n8n starts them.
+		const concurrency = Number(process.env.MIFUMO_QUEUE_CONCURRENCY || 120);
 		const stack = (state.stack = await queue.startQueueStack({
 			tgz,
 			services,
 			workers: 2,
-			concurrency: Number(process.env.MIFUMO_QUEUE_CONCURRENCY || 5),
-			credentials: credentials(sandboxUrl),
+			concurrency,
+			credentials: credentials(sandboxUrl, burstSandbox.url),
 			workflows: workflows(),
 			publish: Object.values(IDS),
 			log: (m) => log(m),
@@ -65,9 +72,12 @@ module.exports = async function globalSetup() {
 			urls: stack.urls,
 			ports: stack.ports,
 			sandboxUrl,
+			burstSandboxUrl: burstSandbox.url,
+			concurrency,
+			userFolder: stack.userFolder,
 			apiKey,
 			pg: { port: stack.pg.port, bin: services.pgBin },
-			redis: { port: stack.redis.port, cli: services.redisCli },
+			redis: { port: stack.redis.port, cli: services.redisCli, pid: stack.redis.child.pid },
 			workers: stack.workers.map((w) => ({ pid: w.pid, logFile: w.logFile })),
 			main: { pid: stack.main.pid, logFile: stack.main.logFile },
 			timings: { setupSeconds: (Date.now() - t0) / 1000, ...stack.timings },

@@ -23,6 +23,7 @@ module.exports = async function globalTeardown() {
 	try {
 		if (state.sandbox) await state.sandbox.close();
 	} catch {}
+	state.burstSandbox?.stop();
 	if (state.packDir) queue.removeTemp(state.packDir);
 	queue.killAllQueue();
 	local.killAll();

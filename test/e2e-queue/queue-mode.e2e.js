@@ -2,8 +2,9 @@
 // The package in n8n's queue mode: main + 2 workers + webhook processor, PostgreSQL, Redis.
 // Every send is counted at the sandbox: each recipient exactly once (or, after a crash, at most once).
 
-const { queueContext, waitFor, postJson, phones, sentRecipients, duplicates, local } = require('./lib/context');
-const { IDS, PATHS, RECEIPTS_WEBHOOK_ID } = require('./lib/workflows');
+const { createHash } = require('node:crypto');
+const { queueContext, waitFor, postJson, phones, sentRecipients, duplicates, local, queue } = require('./lib/context');
+const { IDS, PATHS, RECEIPTS_WEBHOOK_ID, BURST_LIMIT } = require('./lib/workflows');
 
 const ctx = queueContext();
 const FINAL = ['success', 'error', 'crashed', 'canceled'];
@@ -28,6 +29,103 @@ function finishedExecutions(workflowId, n, timeoutMs = 120000) {
 		},
 		{ what: `${n} finished executions of ${workflowId}`, timeoutMs },
 	);
+}
+
+
+const PACED_BURST = 300;
+const SEND_PATH = '/api/integration/v1/sms/send/';
+
+/** The burst account's pace key: n8n's queue prefix, then a hash of Base URL and API key. */
+function paceKey() {
+	const baseUrl = ctx.burstSandboxUrl.replace(/\/+$/, '');
+	return `bull:n8n-nodes-mifumo:pace:${createHash('sha256').update(`${baseUrl}\nsandbox-admin-key`).digest('hex')}`;
+}
+
+/**
+ * Holds the burst account's sends as a rate-limit pause announced by another worker would (a
+ * pause of 1 s, renewed), until `release()`. On this 2-core machine n8n takes in and starts about
+ * 7–15 executions a second, less than the limit's 16.7 SMS: without the hold the burst would
+ * measure n8n, not the pace.
+ */
+function holdSends() {
+	const renew = () =>
+		ctx.redis('EVAL', "local t = redis.call('TIME'); redis.call('HSET', KEYS[1], 'paused', t[1] * 1000 + math.floor(t[2] / 1000) + 1000, 'asked', 1000); return 1", 1, paceKey());
+	renew();
+	const timer = setInterval(renew, 300);
+	return { release: () => clearInterval(timer) };
+}
+
+/** The sustained rate, first to last acceptance, in SMS per window of the burst sandbox's limit. */
+function perWindow(times) {
+	return ((times.length - 1) * BURST_LIMIT.windowMs) / (times[times.length - 1] - times[0]);
+}
+
+/**
+ * `count` single-SMS webhooks at once to the burst workflow (sandbox limit 100 per 6 s, every
+ * execution at Messages Per Minute 1,000), their sends held until all are queued and as many as
+ * the `workers` can run at once are running; `during()` runs once they are released. Resolves the
+ * burst's executions once all are final, with what the sandbox saw.
+ */
+async function pacedBurst(count, prefix, workers, during) {
+	await ctx.burstSandbox.reset({
+		balance: 1e9,
+		rateLimits: { smsPerMinute: BURST_LIMIT.sms, callsPerHour: null, contactOpsPerHour: null },
+		rateWindowMs: { smsPerMinute: BURST_LIMIT.windowMs },
+		deliveryDelayMs: null,
+	});
+	const before = new Set(ctx.executions(IDS.burst).map((execution) => execution.id));
+	const numbers = phones(count, prefix);
+	const send = (number, index) => postJson(`${ctx.urls.webhook}/webhook/${PATHS.burst}`, { message: `Order ${index} is ready`, recipients: [number] });
+	const startedAt = Date.now();
+	const hold = holdSends();
+	let answers;
+	try {
+		// A webhook the processor turned away under the burst is sent again, as a webhook sender would.
+		answers = await Promise.all(numbers.map(send));
+		for (let round = 0; round < 3 && answers.some((answer) => answer.status !== 200); round++) {
+			await new Promise((resolve) => setTimeout(resolve, 1000));
+			answers = await Promise.all(answers.map((answer, index) => (answer.status === 200 ? answer : send(numbers[index], index))));
+		}
+		const inFlight = Math.min(count, workers * ctx.concurrency);
+		await waitFor(
+			() => {
+				const mine = ctx.executions(IDS.burst).filter((execution) => !before.has(execution.id));
+				return mine.length >= count && mine.filter((execution) => execution.status === 'running').length >= inFlight;
+			},
+			{ what: `${count} executions queued, ${inFlight} running`, intervalMs: 250, timeoutMs: 120000 },
+		);
+		// The last ones started reach their turn in the pace.
+		await new Promise((resolve) => setTimeout(resolve, 2000));
+	} finally {
+		hold.release();
+	}
+	const queuedMs = Date.now() - startedAt;
+	expect(answers.filter((answer) => answer.status !== 200)).toEqual([]);
+	expect((await ctx.burstSandbox.stats()).sendsAccepted).toBe(0);
+	const duringResult = during ? await during() : undefined;
+	const executions = await waitFor(
+		() => {
+			const mine = ctx.executions(IDS.burst).filter((execution) => !before.has(execution.id));
+			return mine.length >= count && mine.every((execution) => FINAL.includes(execution.status)) ? mine : null;
+		},
+		{ what: `${count} finished burst executions`, timeoutMs: 240000, intervalMs: 1000 },
+	);
+	const stats = await ctx.burstSandbox.stats();
+	const sent = await sentRecipients(ctx.burstSandbox);
+	return { numbers, executions, stats, sent, queuedMs, elapsedMs: Date.now() - startedAt, during: duringResult };
+}
+
+/** The shared pace worked: every SMS once, few rate-limit answers, the limit used. */
+function expectOnePace({ numbers, executions, stats, sent }) {
+	expect(executions.filter((execution) => execution.status !== 'success')).toEqual([]);
+	expect(duplicates(sent)).toEqual([]);
+	expect(sent).toHaveLength(numbers.length);
+	expect(new Set(sent)).toEqual(new Set(numbers));
+	expect(stats.rateLimited).toBeLessThanOrEqual(3);
+	const rate = perWindow(stats.acceptedSendTimes);
+	expect(rate).toBeGreaterThanOrEqual(0.95 * BURST_LIMIT.sms);
+	expect(rate).toBeLessThanOrEqual(BURST_LIMIT.sms * 1.01);
+	return rate;
 }
 
 describe('n8n queue mode (2 workers, webhook processor, PostgreSQL, Redis)', () => {
@@ -158,6 +256,88 @@ describe('n8n queue mode (2 workers, webhook processor, PostgreSQL, Redis)', () 
 		expect(perWorker.reduce((a, b) => a + b, 0)).toBe(BURST);
 		expect(perWorker.every((count) => count >= 1)).toBe(true);
 		process.stderr.write(`[e2e-queue] burst: ${JSON.stringify({ executions: BURST, perWorker })}\n`);
+	});
+
+	test(`${PACED_BURST} single-SMS executions at once over 2 workers share one pace in the queue Redis: none failed or doubled, ≤ 3 rate-limit answers, ≥ 95 % of the limit used`, async () => {
+		const burst = await pacedBurst(PACED_BURST, '77', 2);
+		const rate = expectOnePace(burst);
+		const perWorker = ctx.startedBy().map((ids) => burst.executions.filter((execution) => ids.includes(execution.id)).length);
+		expect(perWorker.reduce((a, b) => a + b, 0)).toBe(PACED_BURST);
+		expect(perWorker.every((count) => count >= 1)).toBe(true);
+		// One pace key for the account, under n8n's queue prefix, naming no API key.
+		const keys = ctx.redis('KEYS', 'bull:n8n-nodes-mifumo:pace:*').split('\n');
+		expect(keys).toHaveLength(1);
+		expect(keys[0]).toMatch(/^bull:n8n-nodes-mifumo:pace:[0-9a-f]{64}$/);
+		report('pacedBurst2Workers', { executions: PACED_BURST, perWorker, smsPerWindow: Number(rate.toFixed(1)), limit: BURST_LIMIT.sms, rateLimited: burst.stats.rateLimited, queuedMs: burst.queuedMs, allFinishedMs: burst.elapsedMs });
+	});
+
+	test(`the same ${PACED_BURST} over 3 workers: one pace still`, async () => {
+		const third = await queue.startWorker({ name: 'worker2', userFolder: ctx.userFolder, logDir: ctx.logDir, pgPort: ctx.pg.port, redisPort: ctx.redisPort, concurrency: ctx.concurrency });
+		try {
+			const burst = await pacedBurst(PACED_BURST, '79', 3);
+			const rate = expectOnePace(burst);
+			const logs = [...ctx.startedBy(), queue.executionsStartedIn(third.log())];
+			const perWorker = logs.map((ids) => burst.executions.filter((execution) => ids.includes(execution.id)).length);
+			expect(perWorker.reduce((a, b) => a + b, 0)).toBe(PACED_BURST);
+			expect(perWorker.every((count) => count >= 1)).toBe(true);
+			report('pacedBurst3Workers', { executions: PACED_BURST, perWorker, smsPerWindow: Number(rate.toFixed(1)), limit: BURST_LIMIT.sms, rateLimited: burst.stats.rateLimited, queuedMs: burst.queuedMs, allFinishedMs: burst.elapsedMs });
+		} finally {
+			await third.stop(8000);
+		}
+	});
+
+	test(`Redis stopped (SIGSTOP) for 10 s in the middle of ${PACED_BURST}: no SMS lost or doubled among the executions n8n completes, and one pace again afterwards`, async () => {
+		const STOP_MS = 10000;
+		const burst = await pacedBurst(PACED_BURST, '73', 2, async () => {
+			await waitFor(async () => (await ctx.burstSandbox.stats()).sendsAccepted >= 100, { what: '100 SMS accepted', intervalMs: 100, timeoutMs: 60000 });
+			process.kill(ctx.redisPid, 'SIGSTOP');
+			const stoppedAt = Date.now();
+			try {
+				await new Promise((resolve) => setTimeout(resolve, STOP_MS));
+			} finally {
+				process.kill(ctx.redisPid, 'SIGCONT');
+			}
+			return { stoppedAt, resumedAt: Date.now() };
+		});
+		const { stoppedAt, resumedAt } = burst.during;
+
+		// Each execution's own number, from n8n's stored run data; what it says of the pace.
+		const rows = ctx.sql(
+			`select e.id, e.status, d.data from execution_entity e join execution_data d on d."executionId" = e.id where e."workflowId" = '${IDS.burst}'`,
+		);
+		const mine = rows.filter(([id]) => burst.executions.some((execution) => execution.id === id));
+		expect(mine).toHaveLength(PACED_BURST);
+		const numberOf = ([, , data]) => data.match(/\+25573\d{7}/)[0];
+		const completed = mine.filter(([, status]) => status === 'success');
+		const sentOnce = new Set(burst.sent);
+		expect(duplicates(burst.sent)).toEqual([]);
+		expect(burst.sent.every((number) => burst.numbers.includes(number))).toBe(true);
+		expect(completed.map(numberOf).filter((number) => !sentOnce.has(number))).toEqual([]);
+		// The sends that went out while Redis was stopped were paced by their worker alone, and said so.
+		const toldAlone = mine.filter(([, , data]) => data.includes("The pace shared by n8n's queue-mode workers could not be used")).length;
+
+		// One pace again: from 3 s after Redis is back, the sandbox turned (almost) nothing away.
+		const sends = (await ctx.burstSandbox.requests()).filter((request) => request.path === SEND_PATH);
+		const lateRefusals = sends.filter((request) => request.status === 429 && request.at > resumedAt + 3000).length;
+		const lateTimes = sends.filter((request) => request.status === 200 && request.at > resumedAt + 3000).map((request) => request.at);
+		expect(lateTimes.length).toBeGreaterThan(50);
+		expect(lateRefusals).toBeLessThanOrEqual(1);
+		const lateRate = perWindow(lateTimes);
+		expect(lateRate).toBeGreaterThanOrEqual(0.9 * BURST_LIMIT.sms);
+		report('pacedBurstRedisStopped', {
+			executions: PACED_BURST,
+			redisStoppedMs: resumedAt - stoppedAt,
+			completed: completed.length,
+			notCompleted: PACED_BURST - completed.length,
+			sent: burst.sent.length,
+			duplicates: 0,
+			toldPacedAlone: toldAlone,
+			rateLimited: burst.stats.rateLimited,
+			rateLimitedFrom3sAfterResume: lateRefusals,
+			smsPerWindowAfterResume: Number(lateRate.toFixed(1)),
+			queuedMs: burst.queuedMs,
+			allFinishedMs: burst.elapsedMs,
+		});
 	});
 
 	test('a worker killed mid-send: nothing sent twice, nothing resent; n8n fails the execution and never retries it', async () => {

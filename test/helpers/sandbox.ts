@@ -87,5 +87,18 @@ export function expectRequest(
 	}
 }
 
+/** The number of a burst's `index`th execution: one SMS each, every number distinct. */
+export const burstNumber = (index: number) => `+255${712_000_000 + index * 7}`;
+
+/** The node's parameters for a burst's `index`th execution: its own number and its own text. */
+export const burstSend = (index: number, messagesPerMinute: number): INodeParameters => ({
+	resource: 'sms',
+	operation: 'send',
+	message: `Order ${index} is ready`,
+	recipients: burstNumber(index),
+	senderId: 'MIFUMO',
+	options: { messagesPerMinute },
+});
+
 /** What Continue On Fail outputs for a failed item. */
 export const errorItem = (error: string, errorCode: string, item = 0) => ({ json: { error, errorCode }, pairedItem: { item } });

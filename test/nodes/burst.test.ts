@@ -8,7 +8,7 @@
 import { forgetAccountPaces } from '../../nodes/Mifumo/transport/pace';
 import { SandboxClient } from '../../sandbox/client';
 import { runMifumo } from '../helpers/engine';
-import { ADMIN_KEY } from '../helpers/sandbox';
+import { ADMIN_KEY, burstNumber as phoneOf, burstSend } from '../helpers/sandbox';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { startSandboxProcess } = require('../../bench/lib/sandbox-spawn') as {
@@ -35,21 +35,12 @@ beforeAll(async () => {
 });
 afterAll(() => server?.stop());
 
-const phoneOf = (index: number) => `+255${712_000_000 + index * 7}`;
-
 test(`${EXECUTIONS} executions at once, one SMS each: none failed or doubled, ≤ 3 rate-limit answers, ≥ 95 % of the limit used`, async () => {
 	const runs = await Promise.all(
 		Array.from({ length: EXECUTIONS }, (_, index) =>
 			runMifumo({
 				credentials: { apiKey: ADMIN_KEY, baseUrl: server.url },
-				parameters: {
-					resource: 'sms',
-					operation: 'send',
-					message: `Order ${index} is ready`,
-					recipients: phoneOf(index),
-					senderId: 'MIFUMO',
-					options: { messagesPerMinute: MESSAGES_PER_MINUTE },
-				},
+				parameters: burstSend(index, MESSAGES_PER_MINUTE),
 			}),
 		),
 	);

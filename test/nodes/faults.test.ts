@@ -26,7 +26,9 @@ const UNSURE_SMS =
 	'The SMS may or may not have been sent: it was not sent again, so that nobody gets it twice. Check with "Get Status" or "Get Delivery Reports" before sending it again.';
 const UNSURE_CREATE =
 	'The request may or may not have been processed: it was not repeated, so that nothing is created twice. Check with "Get" or "Get Many" before trying again.';
-const RATE_HINT = HINTS.RATE_LIMIT_EXCEEDED;
+/** The advice of a send that met the rate limit with the default pacing (100 SMS a minute). */
+const rateAdvice = (atLeast: string) =>
+	`Mifumo allows 100 SMS a minute by default: lower Options → Messages Per Minute (now 100) to your account's limit, or raise Options → Max Rate Limit Wait to at least ${atLeast}.`;
 const KEY_HINT = HINTS.INVALID_API_KEY;
 const BASE_URL_HINT = "Check the Base URL of the credential (the server's address, without /api/integration/v1).";
 const NOT_MIFUMO = `This does not look like a Mifumo server. ${BASE_URL_HINT}`;
@@ -155,7 +157,7 @@ const rows: Row[] = [
 		setup: async (c) =>
 			void (await c.addFault({ method: 'POST', path: '/sms/send/', status: 429, times: -1, headers: { 'Retry-After': '1' } })),
 		expected: {
-			message: `RATE_LIMIT_EXCEEDED: Mifumo's rate limit was still in force after waiting 1 s (Max Rate Limit Wait is 1 s). This request was not processed; nothing was sent. ${RATE_HINT}`,
+			message: `RATE_LIMIT_EXCEEDED: Mifumo's rate limit was still in force after waiting 1 s; Mifumo asked to wait 1 s more (Retry-After), which would pass Options → Max Rate Limit Wait (1 s). This request was not processed; nothing was sent. ${rateAdvice('2 s')}`,
 			errorCode: 'RATE_LIMIT_EXCEEDED',
 		},
 		sms: 0,
@@ -167,7 +169,21 @@ const rows: Row[] = [
 		setup: async (c) =>
 			void (await c.addFault({ method: 'POST', path: '/sms/send/', status: 429, times: -1, headers: { 'Retry-After': '3600' } })),
 		expected: {
-			message: `RATE_LIMIT_EXCEEDED: Mifumo's rate limit was still in force after waiting 0 s (Max Rate Limit Wait is 300 s). This request was not processed; nothing was sent. ${RATE_HINT}`,
+			message: `RATE_LIMIT_EXCEEDED: Mifumo asked to wait 3600 s (Retry-After) before its rate limit lets this request through, longer than Options → Max Rate Limit Wait (300 s) allows. This request was not processed; nothing was sent. ${rateAdvice('3600 s')}`,
+			errorCode: 'RATE_LIMIT_EXCEEDED',
+		},
+		sms: 0,
+		requests: 1,
+	},
+	{
+		// Regression: the advice said "Lower Messages Per Minute" when pacing was off, and never what Mifumo asked for.
+		name: 'send, pacing off: 429 asking for 120 s, Max Rate Limit Wait 10 s → says what Mifumo asked and to turn pacing on or raise the wait',
+		parameters: send({ maxRateLimitWait: 10, messagesPerMinute: 0 }),
+		setup: async (c) =>
+			void (await c.addFault({ method: 'POST', path: '/sms/send/', status: 429, times: -1, headers: { 'Retry-After': '120' } })),
+		expected: {
+			message:
+				"RATE_LIMIT_EXCEEDED: Mifumo asked to wait 120 s (Retry-After) before its rate limit lets this request through, longer than Options → Max Rate Limit Wait (10 s) allows. This request was not processed; nothing was sent. Messages Per Minute was off (0), so the sends were not paced: set Options → Messages Per Minute to your account's limit (Mifumo allows 100 SMS a minute by default), or raise Options → Max Rate Limit Wait to at least 120 s.",
 			errorCode: 'RATE_LIMIT_EXCEEDED',
 		},
 		sms: 0,
@@ -184,7 +200,8 @@ const rows: Row[] = [
 			message: new RegExp(
 				escape(`RATE_LIMIT_EXCEEDED: Mifumo's rate limit was still in force after waiting `) +
 					'[0-9.]+ s' +
-					escape(` (Max Rate Limit Wait is 1 s). This request was not processed; nothing was sent. ${RATE_HINT}`),
+					escape(`; Mifumo asked to wait 0.3 s more (Retry-After), which would pass Options → Max Rate Limit Wait (1 s). This request was not processed; nothing was sent. ${rateAdvice('')}`).replace(/\\\.$/, '') +
+					'[0-9]+ s\\.',
 			),
 			errorCode: 'RATE_LIMIT_EXCEEDED',
 		},

@@ -49,7 +49,7 @@ describe('contact operations wait out the rate limit', () => {
 		const result = await sandbox.run(createEach(1), { items });
 
 		expect(result.error?.message).toBe(
-			`RATE_LIMIT_EXCEEDED: Mifumo's rate limit was still in force after waiting 0 s (Max Rate Limit Wait is 1 s). This request was not processed; nothing was sent. Mifumo allows 1,000 API calls an hour and 500 contact operations an hour by default. Raise Options → Max Rate Limit Wait, or spread the work over more time. 10 of 25 items were done before the run stopped.`,
+			`RATE_LIMIT_EXCEEDED: Mifumo asked to wait 2 s (Retry-After) before its rate limit lets this request through, longer than Options → Max Rate Limit Wait (1 s) allows. This request was not processed; nothing was sent. Mifumo allows 1,000 API calls an hour and 500 contact operations an hour by default. To wait it out, raise Options → Max Rate Limit Wait to at least 2 s; or spread the work over more time. 10 of 25 items were done before the run stopped.`,
 		);
 		const creates = (await sandbox.requests()).filter((request) => request.path === CREATE_PATH);
 		expect(creates.map((request) => request.status)).toEqual([...Array(10).fill(201), 429]);

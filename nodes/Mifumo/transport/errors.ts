@@ -9,8 +9,7 @@ const CHECK_KEY = 'Check the API key in the Mifumo SMS API credential (Mifumo da
 const CHECK_BASE_URL = "Check the Base URL of the credential (the server's address, without /api/integration/v1).";
 
 /** A rate limit met by a request that sends no SMS: the hourly call and contact limits, not Messages Per Minute. */
-const CALL_RATE_LIMIT_HINT =
-	'Mifumo allows 1,000 API calls an hour and 500 contact operations an hour by default. Raise Options → Max Rate Limit Wait, or spread the work over more time.';
+const CALL_RATE_LIMIT_TEXT = 'Mifumo allows 1,000 API calls an hour and 500 contact operations an hour by default.';
 
 /** What a user can do about each Mifumo error code (the guide's and the server source's). Unknown codes are shown as they came. */
 export const HINTS: Record<string, string> = {
@@ -200,16 +199,71 @@ function endpointOf(path: string): string {
 	return path.split('?')[0];
 }
 
-export function rateLimitFailure(request: MifumoRequest, status: number, waitedMs: number, maxWaitMs: number): ApiFailure {
+/** Where a request stood with the rate limit when it gave up. */
+export interface RateLimitStand {
+	status: number;
+	/** Rate-limit waits the item already spent. */
+	waitedMs: number;
+	/** Options → Max Rate Limit Wait. */
+	maxWaitMs: number;
+	/** The wait Mifumo asked for (Retry-After), or the back-off when it named none. */
+	askedMs: number;
+	retryAfter: boolean;
+	/** The run's pacing (Options → Messages Per Minute); 0: off. */
+	messagesPerMinute: number;
+}
+
+/** A 429 asking for more than the item's Max Rate Limit Wait has left: what Mifumo asked, which option to raise. */
+export function rateLimitFailure(request: MifumoRequest, stand: RateLimitStand): ApiFailure {
+	const limit = `Options → Max Rate Limit Wait (${formatSeconds(stand.maxWaitMs)})`;
+	const asked = formatSeconds(stand.askedMs);
+	let what: string;
+	if (stand.waitedMs > 0) {
+		const waited = `RATE_LIMIT_EXCEEDED: Mifumo's rate limit was still in force after waiting ${formatSeconds(stand.waitedMs)}`;
+		what = stand.retryAfter
+			? `${waited}; Mifumo asked to wait ${asked} more (Retry-After), which would pass ${limit}`
+			: `${waited}; the next wait (${asked}, Mifumo named none) would pass ${limit}`;
+	} else {
+		what = stand.retryAfter
+			? `RATE_LIMIT_EXCEEDED: Mifumo asked to wait ${asked} (Retry-After) before its rate limit lets this request through, longer than ${limit} allows`
+			: `RATE_LIMIT_EXCEEDED: Mifumo answered with its rate limit; the wait before trying again (${asked}, Mifumo named none) is longer than ${limit} allows`;
+	}
 	return {
 		errorCode: 'RATE_LIMIT_EXCEEDED',
-		httpStatus: status,
+		httpStatus: stand.status,
 		message: joinSentences(
-			`RATE_LIMIT_EXCEEDED: Mifumo's rate limit was still in force after waiting ${formatSeconds(waitedMs)} (Max Rate Limit Wait is ${formatSeconds(maxWaitMs)})`,
+			what,
 			request.effect === 'none' ? undefined : 'This request was not processed; nothing was sent.',
-			request.effect === 'sms' ? HINTS.RATE_LIMIT_EXCEEDED : CALL_RATE_LIMIT_HINT,
+			rateLimitAdvice(request, stand.messagesPerMinute, stand.waitedMs + stand.askedMs),
 		),
 	};
+}
+
+/** A rate-limit pause announced by another request of the account outlasts what the item allows. */
+export function pauseHeldFailure(
+	request: MifumoRequest,
+	hold: { leftMs: number; askedMs: number },
+	stand: Pick<RateLimitStand, 'waitedMs' | 'maxWaitMs' | 'messagesPerMinute'>,
+): ApiFailure {
+	const waited = stand.waitedMs > 0 ? ` after waiting ${formatSeconds(stand.waitedMs)}` : '';
+	return {
+		errorCode: 'RATE_LIMIT_EXCEEDED',
+		message: joinSentences(
+			`RATE_LIMIT_EXCEEDED: Another request to this Mifumo account (in this or another execution) met the rate limit, and Mifumo asked it to wait ${formatSeconds(hold.askedMs)}. Every request to the account waits that pause out; ${formatSeconds(Math.ceil(hold.leftMs / 1000) * 1000)} of it were left${waited}, longer than this item's Options → Max Rate Limit Wait (${formatSeconds(stand.maxWaitMs)}) allows`,
+			request.effect === 'none' ? 'This request was not sent.' : 'Nothing was sent.',
+			rateLimitAdvice(request, stand.messagesPerMinute, stand.waitedMs + hold.leftMs),
+		),
+	};
+}
+
+/** Which option to raise (and, for sends, how pacing stands): a wait of `neededMs` in all would have been enough. */
+function rateLimitAdvice(request: MifumoRequest, messagesPerMinute: number, neededMs: number): string {
+	const raise = `raise Options → Max Rate Limit Wait to at least ${formatSeconds(Math.ceil(neededMs / 1000) * 1000)}`;
+	if (request.effect !== 'sms') return `${CALL_RATE_LIMIT_TEXT} To wait it out, ${raise}; or spread the work over more time.`;
+	if (messagesPerMinute > 0) {
+		return `Mifumo allows 100 SMS a minute by default: lower Options → Messages Per Minute (now ${messagesPerMinute.toLocaleString('en-US')}) to your account's limit, or ${raise}.`;
+	}
+	return `Messages Per Minute was off (0), so the sends were not paced: set Options → Messages Per Minute to your account's limit (Mifumo allows 100 SMS a minute by default), or ${raise}.`;
 }
 
 export type NetworkFailure = 'timeout' | 'unreachable' | 'broken';

@@ -4,7 +4,7 @@
  * A request says what it is (repeatable or not, what it may have done, the SMS it spends);
  * the client decides nothing by guessing, and knows nothing of node parameters.
  */
-import type { IDataObject, IHttpRequestOptions } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, IHttpRequestOptions } from 'n8n-workflow';
 
 import { readAnswer } from './answer';
 import {
@@ -13,12 +13,13 @@ import {
 	envelopeFailure,
 	networkFailure,
 	notEnvelopeFailure,
+	pauseHeldFailure,
 	rateLimitFailure,
 	serverFailure,
 	unexpectedFailure,
 	type ApiFailure,
 } from './errors';
-import { accountPace, sleep, type AccountPace } from './pace';
+import { accountPace, sleep, type Pace, type Readiness } from './pace';
 import { MAX_RETRIES, MIN_RATE_LIMIT_WAIT_MS, backoffMs, networkFailureOf, retryAfterMs } from './retry';
 import type { MifumoContext, MifumoRequest, RequestPolicy } from './types';
 
@@ -39,7 +40,9 @@ interface Connection {
 	baseUrl: string;
 	/** Only to hide it if a server echoes it back in an error. */
 	apiKey?: string;
-	pace: AccountPace;
+	pace: Pace;
+	/** The run was told once that its pace was not shared (queue mode, Redis not answering). */
+	toldUnshared?: boolean;
 }
 
 /** What a send carries (the guide's names). */
@@ -94,12 +97,31 @@ export class MifumoClient {
 	/** Sends one request and returns the envelope's `data`, or throws a MifumoApiError. */
 	async request<T = IDataObject>(request: MifumoRequest): Promise<T> {
 		const fail = (failure: ApiFailure) => new MifumoApiError(this.context.getNode(), failure);
-		const { baseUrl, apiKey, pace } = await this.connect();
-		if (request.smsCount) await pace.takeTurn(request.smsCount, this.messagesPerMinute);
+		const connection = await this.connect();
+		const { baseUrl, apiKey, pace } = connection;
 		let rateLimitWaitedMs = 0;
+		/** The pause of this request's own last 429: already counted, so not counted again when it is waited out. */
+		let ownPauseMs = 0;
 		let retries = 0;
 		for (let attempt = 1; ; attempt++) {
-			await pace.waitForPause();
+			const ready = await pace.ready(
+				request.smsCount ?? 0,
+				this.messagesPerMinute,
+				this.policy.maxRateLimitWaitMs - rateLimitWaitedMs + ownPauseMs,
+				attempt === 1,
+			);
+			this.tellUnshared(connection, ready);
+			rateLimitWaitedMs += Math.max(0, ready.pausedMs - ownPauseMs);
+			ownPauseMs = 0;
+			if (ready.held) {
+				throw fail(
+					pauseHeldFailure(request, ready.held, {
+						waitedMs: rateLimitWaitedMs,
+						maxWaitMs: this.policy.maxRateLimitWaitMs,
+						messagesPerMinute: this.messagesPerMinute,
+					}),
+				);
+			}
 			let response: RawResponse;
 			try {
 				response = await this.send(baseUrl, request);
@@ -119,15 +141,24 @@ export class MifumoClient {
 			if (response.statusCode === 429 || envelope?.error_code === 'RATE_LIMIT_EXCEEDED') {
 				// Not processed by the server: safe to send again, after the wait it asked for.
 				// A floor, so that "Retry-After: 0" cannot turn into a burst of requests.
-				const waitMs = Math.max(
-					MIN_RATE_LIMIT_WAIT_MS,
-					retryAfterMs(response.headers['retry-after']) ?? backoffMs(attempt),
-				);
+				const retryAfter = retryAfterMs(response.headers['retry-after']);
+				const waitMs = Math.max(MIN_RATE_LIMIT_WAIT_MS, retryAfter ?? backoffMs(attempt));
+				// Every request of the account waits it out, even when this one gives up: Mifumo would refuse them too.
+				await pace.pauseAll(waitMs);
 				if (rateLimitWaitedMs + waitMs > this.policy.maxRateLimitWaitMs) {
-					throw fail(rateLimitFailure(request, response.statusCode, rateLimitWaitedMs, this.policy.maxRateLimitWaitMs));
+					throw fail(
+						rateLimitFailure(request, {
+							status: response.statusCode,
+							waitedMs: rateLimitWaitedMs,
+							maxWaitMs: this.policy.maxRateLimitWaitMs,
+							askedMs: waitMs,
+							retryAfter: retryAfter !== undefined,
+							messagesPerMinute: this.messagesPerMinute,
+						}),
+					);
 				}
 				rateLimitWaitedMs += waitMs;
-				pace.pauseAll(waitMs);
+				ownPauseMs = waitMs;
 				continue;
 			}
 
@@ -143,6 +174,18 @@ export class MifumoClient {
 			if (answer.envelope.success !== true) throw fail(envelopeFailure(response.statusCode, answer.envelope, apiKey));
 			return answer.envelope.data as T;
 		}
+	}
+
+	/** Once per run: the pace was this process's alone, and why. */
+	private tellUnshared(connection: Connection, ready: Readiness): void {
+		if (!ready.unshared || connection.toldUnshared) return;
+		connection.toldUnshared = true;
+		const context = this.context as Partial<Pick<IExecuteFunctions, 'addExecutionHints'>>;
+		context.addExecutionHints?.({
+			type: 'warning',
+			location: 'outputPane',
+			message: `The pace shared by n8n's queue-mode workers could not be used: ${ready.unshared}. This n8n process paced its SMS to the account by itself, so together with other workers the account may get more than Messages Per Minute; a rate-limit answer is still waited out and the SMS sent once. The shared pace resumes when Redis answers again.`,
+		});
 	}
 
 	private async send(baseUrl: string, request: MifumoRequest): Promise<RawResponse> {

@@ -17,6 +17,10 @@ function queueContext() {
 	const ctx = {
 		...s,
 		sandbox: new SandboxClient(s.sandboxUrl),
+		/** The rate-limited sandbox of the paced bursts, in a process of its own. */
+		burstSandbox: new SandboxClient(s.burstSandboxUrl),
+		redisPort: s.redis.port,
+		redisPid: s.redis.pid,
 		/** Rows (arrays of strings) of a query on n8n's database. */
 		sql(query) {
 			const r = spawnSync(path.join(s.pg.bin, 'psql'), ['-h', '127.0.0.1', '-p', String(s.pg.port), '-U', 'postgres', '-d', 'n8n', '-AtX', '-F', '\t', '-v', 'ON_ERROR_STOP=1', '-c', query], {
