@@ -67,15 +67,21 @@ async function execution(id) {
 	return rest.execution(id).catch(() => undefined);
 }
 
-/** The execution once it ran to its end (`last` ran, or it failed): n8n 1.x saves a resumed execution midway too. */
+/**
+ * The execution once it ran to its end (`last` ran, or it failed) and n8n saved it for the last
+ * time: n8n saves a resumed execution more than once (1.x midway too), so two reads must agree.
+ */
 async function finished(id, last = 'Go on') {
+	let previous;
 	return waitFor(
 		async () => {
 			const ex = await execution(id);
 			const ended = ex?.data?.resultData?.runData?.[last] || ['error', 'crashed', 'canceled'].includes(ex?.status);
-			return ended && ex.stoppedAt ? ex : null;
+			const settled = ended && ex.stoppedAt && ex.status !== 'running' && previous?.stoppedAt === ex.stoppedAt;
+			previous = ended ? ex : undefined;
+			return settled ? ex : null;
 		},
-		{ what: `execution ${id} to finish`, timeoutMs: 60000 },
+		{ what: `execution ${id} to finish`, timeoutMs: 60000, intervalMs: 1000 },
 	);
 }
 
