@@ -137,7 +137,7 @@ describe('sms.sendAndWait: bad input sends nothing and does not wait', () => {
 			name: 'no recipients',
 			// (left empty in the editor, n8n itself refuses to run the node: "Recipients is required")
 			parameters: ask({ recipients: '={{ "" }}' }),
-			message: 'Recipients is empty. Enter at least one phone number, e.g. 0712 345 678.',
+			message: 'Recipients is empty: its expression {{ "" }} gave no phone number. Enter at least one phone number, e.g. 0712 345 678.',
 			errorCode: 'MISSING_RECIPIENTS',
 		},
 		{
