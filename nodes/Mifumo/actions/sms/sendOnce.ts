@@ -11,6 +11,7 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 
 import { describeValue, inputError } from '../../helpers/validation';
 import { MifumoApiError } from '../../transport/errors';
+import { queueRedisSettings } from '../../transport/queueRedis';
 import type { SendSettings } from './sendFields';
 
 export const repeatWindowOption: INodeProperties = {
@@ -347,7 +348,18 @@ function openRecord(context: IExecuteFunctions, nowMinute: number): SendRecord {
 	record.merge(typeof stored === 'string' ? stored : '', nowMinute);
 	openedRecords.set(context, record);
 	if (context.getMode() === 'manual') addManualRunHint(context);
+	if (queueRedisSettings()) addQueueModeHint(context);
 	return record;
+}
+
+/** Measured in the queue suite: two workers that run the same workflow each start from their own copy of the record. */
+function addQueueModeHint(context: IExecuteFunctions): void {
+	context.addExecutionHints({
+		message:
+			'Repeat Window in queue mode: each worker keeps its own record until n8n saves the workflow, so two executions of this workflow that run on different workers (the same webhook delivered twice, even a second apart) can both send, and a retry that runs on another worker than the failed run may resend. Executions on one worker are covered.',
+		type: 'warning',
+		location: 'outputPane',
+	});
 }
 
 function addManualRunHint(context: IExecuteFunctions): void {
