@@ -214,15 +214,15 @@ class HashIndex {
 		}
 	}
 
-	/** Starts afresh with `entries` (hash, value), as after dropping groups. */
-	rebuild(entries: Iterable<[number, number]>, size: number): void {
+	/** Starts afresh with each group's hashes → its id, as after dropping groups. */
+	rebuild(groups: Array<{ id: number; hashes: number[] }>, size: number): void {
 		let capacity = 1024;
 		while (capacity < size * 2) capacity *= 2;
 		this.high = new Int32Array(capacity);
 		this.low = new Int32Array(capacity);
 		this.values = new Int32Array(capacity);
 		this.count = 0;
-		for (const [hash, value] of entries) this.set(hash, value);
+		for (const group of groups) for (const hash of group.hashes) this.set(hash, group.id);
 	}
 
 	private grow(capacity: number): void {
@@ -246,6 +246,9 @@ class SendRecord {
 	private byHash = new HashIndex();
 	private byId = new Map<number, SentGroup>();
 	private lastId = 0;
+	/** Index entries of dropped groups: `find` skips them (their id is gone); a rebuild clears them once they outnumber the live ones. */
+	private staleEntries = 0;
+	private liveEntries = 0;
 	/** hash → when a request for it was claimed and has not been settled yet. */
 	readonly claims = new Map<number, number>();
 	/** The text last read from or written to the static data: the same text needs no merge. */
@@ -289,6 +292,7 @@ class SendRecord {
 		this.chars += line.length + 1;
 		this.byId.set(stored.id, stored);
 		for (const hash of group.hashes) this.byHash.set(hash, stored.id);
+		this.liveEntries += group.hashes.length;
 		// Appending keeps the write cheap: V8 joins the strings only when n8n serialises them.
 		this.stored = this.stored === '' ? line : `${this.stored}\n${line}`;
 		if (this.chars > MAX_RECORD_CHARS) this.prune(nowMinute, PRUNED_RECORD_CHARS);
@@ -303,9 +307,15 @@ class SendRecord {
 			drop++;
 		}
 		if (drop === 0) return;
-		for (const group of this.groups.slice(0, drop)) this.lines.delete(group.line);
+		for (const group of this.groups.slice(0, drop)) {
+			this.lines.delete(group.line);
+			// Oldest first: a hash whose latest group goes has no older one left either.
+			this.byId.delete(group.id);
+			this.staleEntries += group.hashes.length;
+			this.liveEntries -= group.hashes.length;
+		}
 		this.groups = this.groups.slice(drop);
-		this.reindex();
+		if (this.staleEntries > this.liveEntries) this.reindex();
 		// The stored text holds the groups in this order: the dropped ones are its start.
 		this.stored = this.stored.slice(this.chars - chars);
 		this.chars = chars;
@@ -314,11 +324,9 @@ class SendRecord {
 	/** The index anew from the groups, oldest first, so that a hash maps to its latest group. */
 	private reindex(): void {
 		this.byId = new Map(this.groups.map((group) => [group.id, group]));
-		const groups = this.groups;
-		function* entries(): Generator<[number, number]> {
-			for (const group of groups) for (const hash of group.hashes) yield [hash, group.id];
-		}
-		this.byHash.rebuild(entries(), groups.reduce((sum, group) => sum + group.hashes.length, 0));
+		this.liveEntries = this.groups.reduce((sum, group) => sum + group.hashes.length, 0);
+		this.staleEntries = 0;
+		this.byHash.rebuild(this.groups, this.liveEntries);
 	}
 
 	private serialize(): string {
