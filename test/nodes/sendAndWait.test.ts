@@ -77,6 +77,22 @@ describe('sms.sendAndWait: the question', () => {
 		expect(await sandbox.requests()).toHaveLength(2);
 	});
 
+	test('Limit Wait Time and Approval Options stored flat, as the contract names them, are read too', async () => {
+		const before = Date.now();
+		const interval = await sandbox.run(ask({}, { limitWaitTime: { limitType: 'afterTimeInterval', resumeAmount: 30, resumeUnit: 'minutes' } }));
+		const waitTill = new Date(interval.run.waitTill!).getTime();
+		expect(waitTill).toBeGreaterThanOrEqual(before + 30 * 60_000);
+		expect(waitTill).toBeLessThanOrEqual(Date.now() + 30 * 60_000);
+
+		const at = '2099-01-31T09:00:00.000Z';
+		const fixed = await sandbox.run(ask({}, { limitWaitTime: { limitType: 'atSpecifiedTime', maxDateAndTime: at } }));
+		expect(new Date(fixed.run.waitTill!).toISOString()).toBe(at);
+
+		const wrong = await sandbox.run(ask({ approvalOptions: { approvalType: 'triple' } }));
+		expect(wrong.error?.message).toBe('Approval Options → Type of Approval "triple" is not one this node knows. Use "single" or "double".');
+		expect(await sandbox.requests()).toHaveLength(2);
+	});
+
 	test('Replace Typography, Sender ID and Default Country apply to the question as they do to Send', async () => {
 		const { items } = await sandbox.run(
 			ask({ message: 'Tuma “ndiyo” au “hapana” – asante…', recipients: '0712 345 678', senderId: 'INFO' }, { replaceTypography: true, defaultCountry: 'KE' }),

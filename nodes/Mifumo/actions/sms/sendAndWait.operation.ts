@@ -17,6 +17,7 @@ import {
 	DEFAULT_APPROVE_LABEL,
 	DEFAULT_DISAPPROVE_LABEL,
 	readApprovalType,
+	readNested,
 	readResponseType,
 	type ReadParameter,
 } from './sendAndWait/answer';
@@ -30,62 +31,76 @@ export const MAX_ASKED = TOOL_MAX_RECIPIENTS;
 /** Send's options that apply to a question (the others split, batch or wait for delivery). */
 const SHARED_OPTIONS = ['defaultCountry', 'dryRun', 'invalidNumbers', 'maxRateLimitWait', 'maxSegments', 'replaceTypography', 'timeout'];
 
-/** n8n's own Limit Wait Time (n8n-nodes-base utils/sendAndWait), stored the same way. */
+/** The same fields under `values`, where n8n's own Send and Wait nodes keep them (their fixedCollection). */
+function storedAsN8nDoes(fields: INodeProperties[]): INodeProperties {
+	return {
+		displayName: 'Values (Stored Layout of Send and Wait Nodes)',
+		name: 'values',
+		type: 'collection',
+		placeholder: 'Add Value',
+		default: {},
+		description: 'The same settings in the layout of n8n\'s own Send and Wait nodes; the fields above win where both are set',
+		options: fields,
+	};
+}
+
+/** Limit Wait Time's fields, as n8n's own Send and Wait nodes (n8n-nodes-base utils/sendAndWait) have them. */
+const limitWaitTimeFields: INodeProperties[] = [
+		{
+			displayName: 'Limit Type',
+			name: 'limitType',
+			type: 'options',
+			default: 'afterTimeInterval',
+			description: 'Sets the condition for the execution to resume. Can be a specified date or after some time.',
+			options: [
+				{ name: 'After Time Interval', description: 'Waits for a certain amount of time', value: 'afterTimeInterval' },
+				{ name: 'At Specified Time', description: 'Waits until the set date and time to continue', value: 'atSpecifiedTime' },
+			],
+		},
+		{
+			displayName: 'Amount',
+			name: 'resumeAmount',
+			type: 'number',
+			displayOptions: { show: { limitType: ['afterTimeInterval'] } },
+			typeOptions: { minValue: 0, numberPrecision: 2 },
+			default: 1,
+			description: 'The time to wait',
+		},
+		{
+			displayName: 'Unit',
+			name: 'resumeUnit',
+			type: 'options',
+			displayOptions: { show: { limitType: ['afterTimeInterval'] } },
+			options: [
+				{ name: 'Minutes', value: 'minutes' },
+				{ name: 'Hours', value: 'hours' },
+				{ name: 'Days', value: 'days' },
+			],
+			default: 'hours',
+			description: 'Unit of the interval value',
+		},
+		{
+			displayName: 'Max Date and Time',
+			name: 'maxDateAndTime',
+			type: 'dateTime',
+			displayOptions: { show: { limitType: ['atSpecifiedTime'] } },
+			default: '',
+			description: 'Continue execution after the specified date and time',
+		},
+];
+
+/**
+ * Options → Limit Wait Time. Stored flat (`{limitType, resumeAmount, resumeUnit}`, as the
+ * contract names it) or as n8n's own nodes store it (`{values: {…}}`): both are read.
+ */
 const limitWaitTimeOption: INodeProperties = {
 	displayName: 'Limit Wait Time',
 	name: 'limitWaitTime',
-	type: 'fixedCollection',
+	type: 'collection',
+	placeholder: 'Add Limit',
 	description: 'Whether to limit the time this node waits for an answer before the execution resumes without one',
-	default: { values: { limitType: 'afterTimeInterval', resumeAmount: 45, resumeUnit: 'minutes' } },
-	options: [
-		{
-			displayName: 'Values',
-			name: 'values',
-			values: [
-				{
-					displayName: 'Limit Type',
-					name: 'limitType',
-					type: 'options',
-					default: 'afterTimeInterval',
-					description: 'Sets the condition for the execution to resume. Can be a specified date or after some time.',
-					options: [
-						{ name: 'After Time Interval', description: 'Waits for a certain amount of time', value: 'afterTimeInterval' },
-						{ name: 'At Specified Time', description: 'Waits until the set date and time to continue', value: 'atSpecifiedTime' },
-					],
-				},
-				{
-					displayName: 'Amount',
-					name: 'resumeAmount',
-					type: 'number',
-					displayOptions: { show: { limitType: ['afterTimeInterval'] } },
-					typeOptions: { minValue: 0, numberPrecision: 2 },
-					default: 1,
-					description: 'The time to wait',
-				},
-				{
-					displayName: 'Unit',
-					name: 'resumeUnit',
-					type: 'options',
-					displayOptions: { show: { limitType: ['afterTimeInterval'] } },
-					options: [
-						{ name: 'Minutes', value: 'minutes' },
-						{ name: 'Hours', value: 'hours' },
-						{ name: 'Days', value: 'days' },
-					],
-					default: 'hours',
-					description: 'Unit of the interval value',
-				},
-				{
-					displayName: 'Max Date and Time',
-					name: 'maxDateAndTime',
-					type: 'dateTime',
-					displayOptions: { show: { limitType: ['atSpecifiedTime'] } },
-					default: '',
-					description: 'Continue execution after the specified date and time',
-				},
-			],
-		},
-	],
+	default: {},
+	options: [...limitWaitTimeFields, storedAsN8nDoes(limitWaitTimeFields)],
 };
 
 const options: INodeProperties = {
@@ -95,6 +110,32 @@ const options: INodeProperties = {
 		limitWaitTimeOption,
 	].sort((a, b) => a.displayName.localeCompare(b.displayName)),
 };
+
+const approvalFields: INodeProperties[] = [
+		{
+			displayName: 'Type of Approval',
+			name: 'approvalType',
+			type: 'options',
+			default: 'double',
+			options: [
+				{ name: 'Approve Only', value: 'single' },
+				{ name: 'Approve and Decline', value: 'double' },
+			],
+		},
+		{
+			displayName: 'Approve Button Label',
+			name: 'approveLabel',
+			type: 'string',
+			default: DEFAULT_APPROVE_LABEL,
+		},
+		{
+			displayName: 'Decline Button Label',
+			name: 'disapproveLabel',
+			type: 'string',
+			default: DEFAULT_DISAPPROVE_LABEL,
+			displayOptions: { show: { approvalType: ['double'] } },
+		},
+];
 
 const properties: INodeProperties[] = [
 	{
@@ -130,41 +171,12 @@ const properties: INodeProperties[] = [
 	{
 		displayName: 'Approval Options',
 		name: 'approvalOptions',
-		type: 'fixedCollection',
+		type: 'collection',
 		placeholder: 'Add option',
 		default: {},
 		displayOptions: { show: { responseType: ['approval'] } },
-		options: [
-			{
-				displayName: 'Values',
-				name: 'values',
-				values: [
-					{
-						displayName: 'Type of Approval',
-						name: 'approvalType',
-						type: 'options',
-						default: 'double',
-						options: [
-							{ name: 'Approve Only', value: 'single' },
-							{ name: 'Approve and Decline', value: 'double' },
-						],
-					},
-					{
-						displayName: 'Approve Button Label',
-						name: 'approveLabel',
-						type: 'string',
-						default: DEFAULT_APPROVE_LABEL,
-					},
-					{
-						displayName: 'Decline Button Label',
-						name: 'disapproveLabel',
-						type: 'string',
-						default: DEFAULT_DISAPPROVE_LABEL,
-						displayOptions: { show: { approvalType: ['double'] } },
-					},
-				],
-			},
-		],
+		// Stored flat ({approvalType, approveLabel, disapproveLabel}) or as n8n's own nodes do ({values: {…}}): both are read.
+		options: [...approvalFields, storedAsN8nDoes(approvalFields)],
 	},
 	options,
 ];
@@ -214,7 +226,7 @@ async function askAndWait(context: IExecuteFunctions, client: MifumoClient): Pro
 		);
 	}
 	checkResponseSettings(node, read);
-	const waitTill = readWaitLimit(node, read('options.limitWaitTime.values', {}) as IDataObject);
+	const waitTill = readWaitLimit(node, readNested(read('options.limitWaitTime', {})));
 
 	const text = `${settings.replaceTypography ? replaceTypography(question) : question}\n${resumeLink(context)}`;
 	const analysis = analyzeText(text);
@@ -253,7 +265,7 @@ function checkResponseSettings(node: INode, read: ReadParameter) {
 	if (!readResponseType(responseType)) {
 		throw inputError(node, 0, `Response Type ${describeValue(responseType)} is not one this node knows. Use "approval" or "freeText".`);
 	}
-	const approvalType = (read('approvalOptions.values', {}) as IDataObject)?.approvalType;
+	const approvalType = readNested(read('approvalOptions', {})).approvalType;
 	if (approvalType !== undefined && !readApprovalType(approvalType)) {
 		throw inputError(
 			node,

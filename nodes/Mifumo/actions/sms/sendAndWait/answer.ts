@@ -23,7 +23,7 @@ export const DEFAULT_DISAPPROVE_LABEL = 'Decline';
 export type ReadParameter = (name: string, fallback: unknown) => unknown;
 
 export function readQuestionPage(read: ReadParameter, question: string): QuestionPage {
-	const approval = (read('approvalOptions.values', {}) ?? {}) as IDataObject;
+	const approval = readNested(read('approvalOptions', {}));
 	const label = (value: unknown, fallback: string) => (typeof value === 'string' && value.trim() ? value.trim() : fallback);
 	return {
 		question,
@@ -32,6 +32,13 @@ export function readQuestionPage(read: ReadParameter, question: string): Questio
 		approveLabel: label(approval.approveLabel, DEFAULT_APPROVE_LABEL),
 		disapproveLabel: label(approval.disapproveLabel, DEFAULT_DISAPPROVE_LABEL),
 	};
+}
+
+/** A setting stored flat or, as n8n's own Send and Wait nodes store it, under `values`: the flat fields win. */
+export function readNested(stored: unknown): IDataObject {
+	if (!stored || typeof stored !== 'object') return {};
+	const { values, ...flat } = stored as IDataObject;
+	return { ...(values && typeof values === 'object' ? (values as IDataObject) : {}), ...flat };
 }
 
 export function readResponseType(value: unknown): ResponseType | undefined {
