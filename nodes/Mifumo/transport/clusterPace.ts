@@ -1,9 +1,9 @@
 /**
- * The account's pace in n8n's queue Redis, shared by every worker: each turn is one Lua script
- * that reads the account's schedule and reserves the request's slot in one step (GCRA-like: the
- * next free time moves on by the SMS it spends), on Redis's clock. When Redis does not answer
- * within a moment, this process paces itself (its AccountPace) and tries Redis again shortly after.
- * Redis is asked without an offline queue or retries, so no turn is replayed once it is back.
+ * The account's pace in n8n's queue Redis, shared by every worker: a send takes a ticket on the
+ * account's schedule with one Lua script (GCRA-like: the schedule moves on by the SMS it spends),
+ * on Redis's clock, then checks once more with another when it is due. When Redis does not answer
+ * within COMMAND_TIMEOUT_MS, this process paces itself (its AccountPace) and asks Redis again a
+ * second later. Redis is asked without an offline queue or retries, so no turn is replayed later.
  */
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
 
