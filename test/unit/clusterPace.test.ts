@@ -97,7 +97,7 @@ test('Redis stopped mid-run (SIGSTOP): turns go on within a moment, paced by thi
 	try {
 		const startedAt = Date.now();
 		const alone = await worker.ready(1, MESSAGES_PER_MINUTE, 10_000, true);
-		expect(Date.now() - startedAt).toBeLessThan(1000);
+		expect(Date.now() - startedAt).toBeLessThan(3000);
 		expect(alone.unshared).toBe(`Redis at 127.0.0.1:${redis.port} did not answer (Command timed out)`);
 		// The next turns do not wait on Redis again: this process's own pace spaces them.
 		const nextAt = Date.now();

@@ -1,17 +1,20 @@
 /**
- * The account's pace in n8n's queue Redis, shared by every worker: each turn is one Lua script
- * that reads the account's schedule and reserves the request's slot in one step (GCRA-like: the
- * next free time moves on by the SMS it spends), on Redis's clock. When Redis does not answer
- * within a moment, this process paces itself (its AccountPace) and tries Redis again shortly after.
- * Redis is asked without an offline queue or retries, so no turn is replayed once it is back.
+ * The account's pace in n8n's queue Redis, shared by every worker: a send takes a ticket on the
+ * account's schedule with one Lua script (GCRA-like: the schedule moves on by the SMS it spends),
+ * on Redis's clock, then checks once more with another when it is due. When Redis does not answer
+ * within COMMAND_TIMEOUT_MS, this process paces itself (its AccountPace) and asks Redis again a
+ * second later. Redis is asked without an offline queue or retries, so no turn is replayed later.
  */
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
 
 import { IDLE_EXPIRY_MS, smsIntervalMs, sleep, type AccountPace, type Pace, type Readiness } from './pace';
 import { describeRedis, type QueueRedisSettings } from './queueRedis';
 
-/** A pace call that takes longer than this is given up: the send goes on with this process's pace. */
-const COMMAND_TIMEOUT_MS = 500;
+/**
+ * A pace call that takes longer than this is given up: the send goes on with this process's pace.
+ * Not shorter: a worker running a hundred executions at once can be that late reading the answer.
+ */
+const COMMAND_TIMEOUT_MS = 2000;
 const CONNECT_TIMEOUT_MS = 2000;
 /** After Redis failed to answer, this process paces alone this long before asking it again. */
 const RETRY_SHARED_MS = 1000;
@@ -50,11 +53,23 @@ redis.call('PEXPIRE', KEYS[1], math.ceil(origin + total + tonumber(ARGV[1]) - no
 return {0, tostring(total), tostring(origin + total - now), tostring(tonumber(state[5]) or 0)}
 `;
 
-/** KEYS[1] the account; ARGV: ticket offset. → {wait until due, shifted, pause left, pause asked}. */
+/**
+ * KEYS[1] the account; ARGV: ticket offset, slack. → {wait until due, shifted, pause left, pause
+ * asked}. A ticket due more than `slack` (half an interval) ago moves the rest of the schedule on
+ * by the excess, as the in-process pace does: a late wake-up (a busy worker) is not made up for by
+ * sends closer together than the pace, which the server's window would refuse.
+ */
 const DUE_SCRIPT = `${NOW}
 local state = redis.call('HMGET', KEYS[1], 'origin', 'paused', 'asked', 'shifted')
 local origin = tonumber(state[1]) or now
-return {tostring(origin + tonumber(ARGV[1]) - now), tostring(tonumber(state[4]) or 0), tostring((tonumber(state[2]) or 0) - now), tostring(tonumber(state[3]) or 0)}
+local wait = origin + tonumber(ARGV[1]) - now
+local slack = tonumber(ARGV[2])
+if wait < -slack then
+	origin = origin - wait - slack
+	wait = -slack
+	redis.call('HSET', KEYS[1], 'origin', tostring(origin))
+end
+return {tostring(wait), tostring(tonumber(state[4]) or 0), tostring((tonumber(state[2]) or 0) - now), tostring(tonumber(state[3]) or 0)}
 `;
 
 /** KEYS[1] the account → {pause left, pause asked}. */
@@ -84,7 +99,7 @@ return 1
 /** The scripts' answers: numbers as text, so that fractions of a millisecond are kept. */
 type PaceClient = (Redis | Cluster) & {
 	mifumoTake(key: string, spendMs: string, allowanceMs: string, expiryMs: string): Promise<[number, string, string, string?]>;
-	mifumoDue(key: string, offset: string): Promise<[string, string, string, string]>;
+	mifumoDue(key: string, offset: string, slackMs: string): Promise<[string, string, string, string]>;
 	mifumoPauseLeft(key: string): Promise<[string, string]>;
 	mifumoPause(key: string, ms: string, expiryMs: string): Promise<number>;
 };
@@ -177,7 +192,7 @@ export class ClusterPace implements Pace {
 			try {
 				// A send takes a ticket on every attempt: after a 429 its earlier one has passed.
 				return smsCount > 0 && messagesPerMinute > 0
-					? await this.turnShared(client, smsCount * smsIntervalMs(messagesPerMinute), pauseAllowanceMs, progress)
+					? await this.turnShared(client, smsCount, smsIntervalMs(messagesPerMinute), pauseAllowanceMs, progress)
 					: await this.pauseShared(client, pauseAllowanceMs, progress);
 			} catch (error) {
 				this.pauseAlone(error);
@@ -194,14 +209,23 @@ export class ClusterPace implements Pace {
 
 	private async turnShared(
 		client: PaceClient,
-		spendMs: number,
+		smsCount: number,
+		intervalMs: number,
 		pauseAllowanceMs: number,
 		progress: { pausedMs: number; tookTicket: boolean },
 	): Promise<Readiness> {
 		for (;;) {
 			const allowanceMs = Math.max(0, Math.floor(pauseAllowanceMs - progress.pausedMs));
-			const [held, first, second, third] = await client.mifumoTake(this.key, String(spendMs), String(allowanceMs), String(IDLE_EXPIRY_MS));
-			if (held) return { pausedMs: progress.pausedMs, held: { leftMs: Number(first), askedMs: Number(second) } };
+			const [held, first, second, third] = await client.mifumoTake(
+				this.key,
+				String(smsCount * intervalMs),
+				String(allowanceMs),
+				String(IDLE_EXPIRY_MS),
+			);
+			if (held) {
+				await this.mirrorPause(Number(first));
+				return { pausedMs: progress.pausedMs, held: { leftMs: Number(first), askedMs: Number(second) } };
+			}
 			progress.tookTicket = true;
 			const offset = first;
 			const shiftedAtTake = Number(third);
@@ -209,7 +233,8 @@ export class ClusterPace implements Pace {
 			let waitMs = Number(second);
 			for (;;) {
 				await sleep(waitMs);
-				const [wait, shifted, pauseLeft, asked] = await client.mifumoDue(this.key, offset);
+				const [wait, shifted, pauseLeft, asked] = await client.mifumoDue(this.key, offset, String(intervalMs / 2));
+				await this.mirrorPause(Number(pauseLeft));
 				// What pauses announced since the ticket was taken added to its wait.
 				progress.pausedMs = pausedBefore + Math.max(0, Number(shifted) - shiftedAtTake);
 				waitMs = Number(wait);
@@ -236,6 +261,7 @@ export class ClusterPace implements Pace {
 	): Promise<Readiness> {
 		for (;;) {
 			const [left, asked] = (await client.mifumoPauseLeft(this.key)).map(Number);
+			await this.mirrorPause(left);
 			if (left <= 0) return { pausedMs: progress.pausedMs };
 			if (left > pauseAllowanceMs - progress.pausedMs) return { pausedMs: progress.pausedMs, held: { leftMs: left, askedMs: asked } };
 			await sleep(left);
@@ -253,6 +279,11 @@ export class ClusterPace implements Pace {
 		} catch (error) {
 			this.pauseAlone(error);
 		}
+	}
+
+	/** A pause another worker announced, kept here too: should Redis stop answering, this process still waits it out. */
+	private async mirrorPause(leftMs: number): Promise<void> {
+		if (leftMs > 0) await this.local.pauseAll(leftMs);
 	}
 
 	/** The connected client, or undefined while this process paces alone. */

@@ -20,6 +20,7 @@ function queueContext() {
 		/** The rate-limited sandbox of the paced bursts, in a process of its own. */
 		burstSandbox: new SandboxClient(s.burstSandboxUrl),
 		redisPort: s.redis.port,
+		redisCli: s.redis.cli,
 		redisPid: s.redis.pid,
 		/** Rows (arrays of strings) of a query on n8n's database. */
 		sql(query) {
