@@ -201,6 +201,15 @@ describe('a webhook delivered twice', () => {
 		expect(third.items[0].json).toMatchObject({ status: 'sent', recipients: ['+255712345678'] });
 	});
 
+	test('an Idempotency Key with Repeat Window left unset is remembered for a day: the second delivery sends nothing', async () => {
+		const keyOnly: INodeParameters = { ...confirm(), options: { messagesPerMinute: 0, idempotencyKey: '={{ $json.order_id }}' } };
+		const first = await sandbox.run(keyOnly, { items: [order], mode: 'webhook', staticData: {} });
+		forgetSendRecords();
+		const second = await sandbox.run(keyOnly, { items: [{ ...order, text: 'Oda yako imebadilika.' }], mode: 'webhook', staticData: loaded(first.savedStaticData) });
+		expect(sendRequests(await sandbox.requests())).toHaveLength(1);
+		expect(second.items[0].json).toMatchObject({ skipped: true, reason: 'REPEAT' });
+	});
+
 	test('without a key, another text to the same number is sent', async () => {
 		const first = await sandbox.run(confirm(), { items: [order], mode: 'webhook', staticData: {} });
 		const second = await sandbox.run(confirm(), { items: [{ ...order, text: 'Oda yako imefika.' }], mode: 'webhook', staticData: loaded(first.savedStaticData) });

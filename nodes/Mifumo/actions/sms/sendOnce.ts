@@ -31,7 +31,7 @@ export const idempotencyKeyOption: INodeProperties = {
 	default: '',
 	placeholder: '={{ $json.order_id }}',
 	description:
-		'With Repeat Window set: check repeats on this key + number instead of text + number, e.g. an order ID, so that a webhook delivered twice sends nothing the second time even when its text changed',
+		'Check repeats on this key + number instead of text + number, e.g. an order ID, so that a webhook delivered twice sends nothing the second time even when its text changed. Without Repeat Window, a key is remembered for 24 hours.',
 };
 
 export const repeatUnknownOption: INodeProperties = {
@@ -66,8 +66,9 @@ export function readSendOnceSettings(
 	scheduleTime: string | undefined,
 ): SendOnceSettings | undefined {
 	const node = context.getNode();
-	const hours = readWindowHours(context, itemIndex, options.repeatWindowHours);
 	const key = readIdempotencyKey(context, itemIndex, options.idempotencyKey);
+	// A key alone asks for send once: for a day, unless Repeat Window says otherwise.
+	const hours = readWindowHours(context, itemIndex, options.repeatWindowHours) ?? (key === undefined ? 0 : KEY_DEFAULT_WINDOW_HOURS);
 	const repeatUnknown = options.repeatUnknown;
 	if (repeatUnknown !== undefined && typeof repeatUnknown !== 'boolean') {
 		throw inputError(node, itemIndex, `Options → Repeat Unknown Sends must be true or false, not ${describeValue(repeatUnknown)}.`);
@@ -83,11 +84,15 @@ export function readSendOnceSettings(
 	return { windowMs: hours * HOUR_MS, idempotencyKey: key, repeatUnknown: repeatUnknown === true, scope: `${senderId}\n${scheduleTime ?? ''}` };
 }
 
+/** The window of an Idempotency Key when Repeat Window is left unset. */
+const KEY_DEFAULT_WINDOW_HOURS = 24;
+
 const HOUR_MS = 3_600_000;
 const MINUTE_MS = 60_000;
 
-function readWindowHours(context: IExecuteFunctions, itemIndex: number, value: unknown): number {
-	if (value === undefined || value === null || value === '') return 0;
+/** Undefined when left unset. */
+function readWindowHours(context: IExecuteFunctions, itemIndex: number, value: unknown): number | undefined {
+	if (value === undefined || value === null || value === '') return undefined;
 	const hours = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
 	if (typeof hours !== 'number' || !Number.isFinite(hours) || hours < 0) {
 		throw inputError(
