@@ -3,6 +3,8 @@
  * account hand out one stream of slots, share a rate-limit pause, and each paces itself while
  * Redis does not answer, then shares again once it does.
  */
+import { Redis } from 'ioredis';
+
 import { closeClusterPaces, ClusterPace } from '../../nodes/Mifumo/transport/clusterPace';
 import { accountId, AccountPace, smsIntervalMs } from '../../nodes/Mifumo/transport/pace';
 import { queueRedisSettings, type QueueRedisSettings } from '../../nodes/Mifumo/transport/queueRedis';
@@ -87,6 +89,40 @@ test('a pause announced while turns wait moves every waiting turn on by the paus
 	expect(after[after.length - 1] - after[0]).toBeGreaterThanOrEqual((after.length - 1) * interval - 150);
 	// What the pause added is counted against each item's Max Rate Limit Wait.
 	expect(done.filter((turn) => turn.readiness.pausedMs >= 900)).toHaveLength(after.length);
+});
+
+test("a worker that reads its turn late (a busy event loop) moves the schedule on: the other worker's next send keeps its distance", async () => {
+	const [first, second] = twoWorkers();
+	const interval = smsIntervalMs(MESSAGES_PER_MINUTE);
+	// Now, then `first` one interval on, then `second` one more.
+	expect(await first.ready(1, MESSAGES_PER_MINUTE, 10_000, true)).toEqual({ pausedMs: 0 });
+	const late = first.ready(1, MESSAGES_PER_MINUTE, 10_000, true).then(() => Date.now());
+	await new Promise((resolve) => setTimeout(resolve, 20));
+	// Just after `first` asks Redis whether its turn is due (Redis answers "due" at once), the
+	// process is busy for 300 ms: it reads the answer 300 ms late, and `second`'s turn with it.
+	const sendCommand = Redis.prototype.sendCommand;
+	let busyAfter = 0;
+	const spy = jest.spyOn(Redis.prototype, 'sendCommand').mockImplementation(function (this: Redis, command, stream) {
+		const sent = sendCommand.call(this, command, stream);
+		const { name, args } = command as unknown as { name: string; args: unknown[] };
+		if (name.startsWith('eval') && args.length === 5 && Date.now() >= busyAfter && busyAfter) {
+			busyAfter = 0;
+			const busyUntil = Date.now() + 300;
+			while (Date.now() < busyUntil);
+		}
+		return sent;
+	});
+	try {
+		busyAfter = Date.now() + interval / 2;
+		const next = second.ready(1, MESSAGES_PER_MINUTE, 10_000, true).then(() => Date.now());
+		const [lateAt, nextAt] = await Promise.all([late, next]);
+		expect(busyAfter).toBe(0);
+		// Without the schedule moving on, both would go out together, the second inside the
+		// server's window: an SMS more than the pace allows, a rate-limit answer.
+		expect(nextAt - lateAt).toBeGreaterThanOrEqual(interval / 2 - 10);
+	} finally {
+		spy.mockRestore();
+	}
 });
 
 test('Redis stopped mid-run (SIGSTOP): turns go on within a moment, paced by this process, and say why; shared again once it answers', async () => {

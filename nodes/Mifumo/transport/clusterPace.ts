@@ -19,6 +19,8 @@ const CONNECT_TIMEOUT_MS = 2000;
 /** After Redis failed to answer, this process paces alone this long before asking it again. */
 const RETRY_SHARED_MS = 1000;
 const RECONNECT_MS = 1000;
+/** "Due" answers read too late to trust that are asked again, at most this many times per send. */
+const MAX_STALE_ANSWERS = 3;
 
 /** Redis's clock in ms, so that every worker's turns are measured against one clock. */
 const NOW = `
@@ -231,9 +233,12 @@ export class ClusterPace implements Pace {
 			const shiftedAtTake = Number(third);
 			const pausedBefore = progress.pausedMs;
 			let waitMs = Number(second);
+			let staleAnswers = 0;
 			for (;;) {
 				await sleep(waitMs);
+				const askedAt = Date.now();
 				const [wait, shifted, pauseLeft, asked] = await client.mifumoDue(this.key, offset, String(intervalMs / 2));
+				const answeredLate = Date.now() - askedAt > intervalMs / 2;
 				await this.mirrorPause(Number(pauseLeft));
 				// What pauses announced since the ticket was taken added to its wait.
 				progress.pausedMs = pausedBefore + Math.max(0, Number(shifted) - shiftedAtTake);
@@ -242,6 +247,9 @@ export class ClusterPace implements Pace {
 					return { pausedMs: progress.pausedMs, held: { leftMs: Math.max(waitMs, Number(pauseLeft)), askedMs: Number(asked) } };
 				}
 				if (waitMs > 0) continue;
+				// "Due" read late (a busy worker) is stale: asked again, the schedule moves on by the
+				// delay, so that the other workers' next sends do not crowd in behind this late one.
+				if (answeredLate && staleAnswers++ < MAX_STALE_ANSWERS) continue;
 				if (Number(pauseLeft) <= 0) return { pausedMs: progress.pausedMs };
 				// Due just as a pause began: wait it out, then take a new ticket behind it.
 				if (Number(pauseLeft) > pauseAllowanceMs - progress.pausedMs) {
