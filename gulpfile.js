@@ -1,13 +1,12 @@
 /**
  * Build: bundle each node and the credential with esbuild (libphonenumber-js goes inside, so the
  * package ships no runtime dependency), then copy the icons and codex files beside them.
- * The queue-mode pace and its Redis client (ioredis) are a bundle of their own, which the nodes
- * require only in queue mode: a single n8n process never reads it.
+ * What queue mode keeps in n8n's Redis (the pace, the send-once record) and the Redis client (ioredis)
+ * are a bundle of their own, which the nodes require only in queue mode: a single n8n process never reads it.
  * n8n loads dist/ as is.
  */
 const { series, src, dest } = require('gulp');
 const { rm } = require('node:fs/promises');
-const path = require('node:path');
 const esbuild = require('esbuild');
 
 const entryPoints = [
@@ -17,16 +16,17 @@ const entryPoints = [
 	'nodes/MifumoReportsTrigger/MifumoReportsTrigger.node.ts',
 ];
 
-/** Where the queue-mode pace is built, and how every node bundle (all in dist/nodes/<Node>/) reaches it. */
-const CLUSTER_PACE_ENTRY = 'nodes/Mifumo/transport/clusterPace.ts';
-const CLUSTER_PACE_FROM_NODES = '../Mifumo/transport/clusterPace.js';
+/** Where the queue-mode bundle (pace and send-once record in n8n's Redis) is built, and how every node bundle (all in dist/nodes/<Node>/) reaches it. */
+const CLUSTER_ENTRY = 'nodes/Mifumo/transport/cluster.ts';
+const CLUSTER_FROM_NODES = '../Mifumo/transport/cluster.js';
 
-/** pace.ts's lazy require('./clusterPace') stays a require of the separate bundle. */
-const clusterPaceApart = {
-	name: 'cluster-pace-apart',
+/** The lazy require('./cluster') of pace.ts and sendOnce.ts stays a require of the separate bundle. */
+const clusterApart = {
+	name: 'cluster-apart',
 	setup(build) {
-		build.onResolve({ filter: /^\.\/clusterPace$/ }, (args) =>
-			args.importer.endsWith(path.join('transport', 'pace.ts')) ? { path: CLUSTER_PACE_FROM_NODES, external: true } : undefined,
+		// Only the package's own requires: ioredis has a require('./cluster') of its own.
+		build.onResolve({ filter: /(^\.|\/transport)\/cluster$/ }, (args) =>
+			args.importer.includes('node_modules') ? undefined : { path: CLUSTER_FROM_NODES, external: true },
 		);
 	},
 };
@@ -37,7 +37,7 @@ async function clean() {
 
 async function bundle() {
 	await esbuild.build({
-		entryPoints: [...entryPoints, CLUSTER_PACE_ENTRY],
+		entryPoints: [...entryPoints, CLUSTER_ENTRY],
 		outdir: 'dist',
 		outbase: '.',
 		bundle: true,
@@ -49,7 +49,7 @@ async function bundle() {
 		sourcemap: false,
 		minifySyntax: true,
 		logLevel: 'warning',
-		plugins: [clusterPaceApart],
+		plugins: [clusterApart],
 	});
 }
 

@@ -138,6 +138,84 @@ function expectOnePace({ numbers, executions, stats, sent }) {
 	return rate;
 }
 
+// Send once (Options → Repeat Window) across workers: n8n 2.x starts a queued execution without
+// the workflow's static data, so the record the workers share is kept in the queue's Redis. The
+// same order webhook delivered twice, one second apart and at the same moment: one SMS each time,
+// whichever workers ran the two. Before the worker kill below, so that both workers are alive.
+describe('send once in queue mode: the same webhook twice over two workers', () => {
+	const { CREDENTIAL } = require('./lib/workflows');
+	const path = `send-once-queue-${Date.now()}`;
+	let workflowId;
+
+	beforeAll(async () => {
+		const rest = await ctx.rest();
+		const nodes = [
+			{ id: 'so-webhook', name: 'Webhook', type: 'n8n-nodes-base.webhook', typeVersion: 2, position: [0, 0], webhookId: `${path}-id`, parameters: { httpMethod: 'POST', path, responseMode: 'onReceived', options: {} } },
+			{
+				id: 'so-send',
+				name: 'Send',
+				type: 'n8n-nodes-mifumo.mifumo',
+				typeVersion: 1,
+				position: [300, 0],
+				credentials: { mifumoApi: CREDENTIAL },
+				parameters: {
+					resource: 'sms',
+					operation: 'send',
+					message: '={{ $json.body.text }}',
+					recipients: '={{ $json.body.phone }}',
+					options: { messagesPerMinute: 0, repeatWindowHours: 24, idempotencyKey: '={{ $json.body.order_id }}' },
+				},
+			},
+		];
+		const connections = { Webhook: { main: [[{ node: 'Send', type: 'main', index: 0 }]] } };
+		const workflow = await rest.ok('POST', '/rest/workflows', { name: 'Send once (queue)', nodes, connections, settings: { executionOrder: 'v1' } });
+		await rest.ok('POST', `/rest/workflows/${workflow.id}/activate`, { versionId: workflow.versionId });
+		workflowId = workflow.id;
+		await new Promise((res) => setTimeout(res, 3000));
+	});
+	afterAll(async () => {
+		const rest = await ctx.rest();
+		await rest.request('POST', `/rest/workflows/${workflowId}/deactivate`, {});
+	});
+
+	const order = (id) => ({ order_id: id, phone: '+255712345678', text: `Oda yako ${id} imethibitishwa.` });
+	const workerOf = (executionId) => ctx.startedBy().findIndex((ids) => ids.includes(executionId));
+
+	test('one second apart, 4 times: one SMS each time, on one worker or two', async () => {
+		const pairs = [];
+		for (let round = 0; round < 4; round++) {
+			await ctx.sandbox.reset();
+			const before = ctx.executions(workflowId).length;
+			expect((await postJson(`${ctx.urls.webhook}/webhook/${path}`, order(`Q-1-${round}`))).status).toBe(200);
+			await finishedExecutions(workflowId, before + 1);
+			await new Promise((res) => setTimeout(res, 1000));
+			expect((await postJson(`${ctx.urls.webhook}/webhook/${path}`, order(`Q-1-${round}`))).status).toBe(200);
+			const execs = (await finishedExecutions(workflowId, before + 2)).slice(-2);
+			const sms = (await sentRecipients(ctx.sandbox)).length;
+			const workers = execs.map((e) => workerOf(e.id));
+			pairs.push({ sms, workers });
+			expect(sms).toBe(1);
+		}
+		report('sendOnceApart', pairs);
+	});
+
+	test('at the same moment, 5 times: one SMS each time (the second finds the first one\'s claim in Redis)', async () => {
+		const pairs = [];
+		for (let round = 0; round < 5; round++) {
+			await ctx.sandbox.reset();
+			const before = ctx.executions(workflowId).length;
+			const answers = await Promise.all([0, 1].map(() => postJson(`${ctx.urls.webhook}/webhook/${path}`, order(`Q-2-${round}`))));
+			expect(answers.map((a) => a.status)).toEqual([200, 200]);
+			const execs = (await finishedExecutions(workflowId, before + 2)).slice(-2);
+			const sms = (await sentRecipients(ctx.sandbox)).length;
+			const workers = execs.map((e) => workerOf(e.id));
+			pairs.push({ sms, workers });
+			expect(sms).toBe(1);
+		}
+		report('sendOnceSameMoment', pairs);
+	});
+});
+
 describe('n8n queue mode (2 workers, webhook processor, PostgreSQL, Redis)', () => {
 	test('1,000 recipients in 10 executions of 100 through the queue: each sent exactly once, on both workers', async () => {
 		await ctx.sandbox.reset();
@@ -452,88 +530,5 @@ describe('n8n queue mode (2 workers, webhook processor, PostgreSQL, Redis)', () 
 			executionFailedAfterMs: failedAfterMs,
 			status: 'error',
 		});
-	});
-});
-
-// Send once (Options → Repeat Window) across workers: each worker keeps its own in-process
-// record, and the workflow's static data is what they share. Measured here, the same order
-// webhook delivered twice: one second apart, and at the same moment.
-describe('send once in queue mode: the same webhook twice over two workers', () => {
-	const { CREDENTIAL } = require('./lib/workflows');
-	const path = `send-once-queue-${Date.now()}`;
-	let workflowId;
-
-	beforeAll(async () => {
-		const rest = await ctx.rest();
-		const nodes = [
-			{ id: 'so-webhook', name: 'Webhook', type: 'n8n-nodes-base.webhook', typeVersion: 2, position: [0, 0], webhookId: `${path}-id`, parameters: { httpMethod: 'POST', path, responseMode: 'onReceived', options: {} } },
-			{
-				id: 'so-send',
-				name: 'Send',
-				type: 'n8n-nodes-mifumo.mifumo',
-				typeVersion: 1,
-				position: [300, 0],
-				credentials: { mifumoApi: CREDENTIAL },
-				parameters: {
-					resource: 'sms',
-					operation: 'send',
-					message: '={{ $json.body.text }}',
-					recipients: '={{ $json.body.phone }}',
-					options: { messagesPerMinute: 0, repeatWindowHours: 24, idempotencyKey: '={{ $json.body.order_id }}' },
-				},
-			},
-		];
-		const connections = { Webhook: { main: [[{ node: 'Send', type: 'main', index: 0 }]] } };
-		const workflow = await rest.ok('POST', '/rest/workflows', { name: 'Send once (queue)', nodes, connections, settings: { executionOrder: 'v1' } });
-		await rest.ok('POST', `/rest/workflows/${workflow.id}/activate`, { versionId: workflow.versionId });
-		workflowId = workflow.id;
-		await new Promise((res) => setTimeout(res, 3000));
-	});
-	afterAll(async () => {
-		const rest = await ctx.rest();
-		await rest.request('POST', `/rest/workflows/${workflowId}/deactivate`, {});
-	});
-
-	const order = (id) => ({ order_id: id, phone: '+255712345678', text: `Oda yako ${id} imethibitishwa.` });
-	const workerOf = (executionId) => ctx.startedBy().findIndex((ids) => ids.includes(executionId));
-
-	test('one second apart, 4 times: measured (one SMS when one worker runs both)', async () => {
-		const pairs = [];
-		for (let round = 0; round < 4; round++) {
-			await ctx.sandbox.reset();
-			const before = ctx.executions(workflowId).length;
-			expect((await postJson(`${ctx.urls.webhook}/webhook/${path}`, order(`Q-1-${round}`))).status).toBe(200);
-			await finishedExecutions(workflowId, before + 1);
-			await new Promise((res) => setTimeout(res, 1000));
-			// Whether the first execution's worker saved the node's record into the workflow.
-			const [[saved]] = ctx.sql(`select coalesce("staticData"::text, '') like '%Q-1-${round}%' or coalesce("staticData"::text, '') like '%sendOnce%' from workflow_entity where id = '${workflowId}'`);
-			expect((await postJson(`${ctx.urls.webhook}/webhook/${path}`, order(`Q-1-${round}`))).status).toBe(200);
-			const execs = (await finishedExecutions(workflowId, before + 2)).slice(-2);
-			const sms = (await sentRecipients(ctx.sandbox)).length;
-			const workers = execs.map((e) => workerOf(e.id));
-			pairs.push({ sms, workers, staticDataSaved: saved === 't' });
-			expect(sms).toBeLessThanOrEqual(2);
-			if (workers[0] === workers[1]) expect(sms).toBe(1);
-		}
-		report('sendOnceApart', pairs);
-	});
-
-	test('at the same moment, 5 times: measured (two workers do not see each other\'s claim)', async () => {
-		const pairs = [];
-		for (let round = 0; round < 5; round++) {
-			await ctx.sandbox.reset();
-			const before = ctx.executions(workflowId).length;
-			const answers = await Promise.all([0, 1].map(() => postJson(`${ctx.urls.webhook}/webhook/${path}`, order(`Q-2-${round}`))));
-			expect(answers.map((a) => a.status)).toEqual([200, 200]);
-			const execs = (await finishedExecutions(workflowId, before + 2)).slice(-2);
-			const sms = (await sentRecipients(ctx.sandbox)).length;
-			const workers = execs.map((e) => workerOf(e.id));
-			pairs.push({ sms, workers });
-			expect(sms).toBeGreaterThanOrEqual(1);
-			expect(sms).toBeLessThanOrEqual(2);
-			// One worker running both: its in-process record lets one of them send.
-			if (workers[0] === workers[1]) expect(sms).toBe(1);
-		}
-		report('sendOnceSameMoment', pairs);
 	});
 });

@@ -5,7 +5,7 @@
  */
 import type { NodeExecutionHint } from 'n8n-workflow';
 
-import { closeClusterPaces } from '../../nodes/Mifumo/transport/clusterPace';
+import { closeClusterConnections } from '../../nodes/Mifumo/transport/clusterPace';
 import { accountId } from '../../nodes/Mifumo/transport/pace';
 import { startRedisServer, type RedisServer } from '../helpers/redis';
 import { ADMIN_KEY, burstNumber as phoneOf, burstSend, useSandbox } from '../helpers/sandbox';
@@ -26,7 +26,7 @@ afterEach(() => {
 	for (const name of QUEUE_ENV) delete process.env[name];
 });
 afterAll(async () => {
-	closeClusterPaces();
+	closeClusterConnections();
 	await redis?.stop();
 });
 
@@ -78,7 +78,7 @@ test('Redis stopped mid-run: the rest are paced by this process, each sent once,
 });
 
 test('not in queue mode: Redis is not asked at all', async () => {
-	closeClusterPaces();
+	closeClusterConnections();
 	delete process.env.EXECUTIONS_MODE;
 	const run = await sendOne(0);
 	expect(run.error).toBeUndefined();

@@ -283,23 +283,6 @@ describe('what is recorded', () => {
 		expect(webhook.run.data.resultData.runData['Mifumo SMS'][0].hints).toEqual([]);
 	});
 
-	test('in queue mode, a hint says that the record is per worker (nothing else changes: a dry run looks for no Redis)', async () => {
-		process.env.EXECUTIONS_MODE = 'queue';
-		try {
-			const run = await sandbox.run(broadcast({ dryRun: true }), { items: people(1), mode: 'webhook', staticData: {} });
-			expect(run.run.data.resultData.runData['Mifumo SMS'][0].hints).toEqual([
-				{
-					message:
-						'Repeat Window in queue mode: each worker keeps its own record until n8n saves the workflow, so two executions of this workflow that run on different workers (the same webhook delivered twice, even a second apart) can both send, and a retry that runs on another worker than the failed run may resend. Executions on one worker are covered.',
-					type: 'warning',
-					location: 'outputPane',
-				},
-			]);
-			expect(run.items[0].json.dry_run).toBe(true);
-		} finally {
-			delete process.env.EXECUTIONS_MODE;
-		}
-	});
 });
 
 describe('Send to Segment', () => {

@@ -5,7 +5,7 @@
  */
 import { Redis } from 'ioredis';
 
-import { closeClusterPaces, ClusterPace } from '../../nodes/Mifumo/transport/clusterPace';
+import { closeClusterConnections, ClusterPace } from '../../nodes/Mifumo/transport/clusterPace';
 import { accountId, AccountPace, smsIntervalMs } from '../../nodes/Mifumo/transport/pace';
 import { queueRedisSettings, type QueueRedisSettings } from '../../nodes/Mifumo/transport/queueRedis';
 import { startRedisServer, type RedisServer } from '../helpers/redis';
@@ -23,7 +23,7 @@ beforeAll(async () => {
 });
 beforeEach(() => redis.cli('FLUSHALL'));
 afterAll(async () => {
-	closeClusterPaces();
+	closeClusterConnections();
 	await redis?.stop();
 });
 

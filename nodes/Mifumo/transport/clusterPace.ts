@@ -127,9 +127,10 @@ function connect(settings: QueueRedisSettings): Connection {
 		password: settings.password || undefined,
 		tls: settings.tls,
 		family: settings.family,
-		connectionName: 'n8n-nodes-mifumo-pace',
+		connectionName: 'n8n-nodes-mifumo',
 		lazyConnect: true,
-		// A turn that cannot be asked now is paced here instead: never queued, never sent again later.
+		// A turn that cannot be asked now is paced here instead (a send checked by this process's record
+		// alone): never queued, never sent again later.
 		enableOfflineQueue: false,
 		maxRetriesPerRequest: 0,
 		autoResendUnfulfilledCommands: false,
@@ -160,15 +161,25 @@ function connect(settings: QueueRedisSettings): Connection {
 	return connection;
 }
 
-/** Close every pace connection (tests; a process that ends closes them anyway). */
-export function closeClusterPaces(): void {
+/** Close every connection to the queue Redis (tests; a process that ends closes them anyway). */
+export function closeClusterConnections(): void {
 	const all = [...connections.values()];
 	connections.clear();
 	for (const { client } of all) client.disconnect();
 }
 
-function isReady(client: PaceClient): boolean {
-	return client.status === 'ready';
+/**
+ * The process's connection to the queue Redis, once it is ready; throws why it is not. The first
+ * call waits for the connection; later ones never wait for a reconnect.
+ */
+export async function readyClient(settings: QueueRedisSettings): Promise<Redis | Cluster> {
+	const connection = connect(settings);
+	const isReady = () => connection.client.status === 'ready';
+	if (!isReady()) {
+		await connection.connected.catch((error: Error) => (connection.lastError ??= error.message));
+		if (!isReady()) throw new Error(connection.lastError ?? `connection ${connection.client.status}`);
+	}
+	return connection.client;
 }
 
 export class ClusterPace implements Pace {
@@ -297,16 +308,12 @@ export class ClusterPace implements Pace {
 	/** The connected client, or undefined while this process paces alone. */
 	private async client(): Promise<PaceClient | undefined> {
 		if (Date.now() < this.unsharedUntil) return undefined;
-		const connection = connect(this.settings);
-		if (!isReady(connection.client)) {
-			// The first turn of the process waits for the connection; later ones never wait for a reconnect.
-			await connection.connected.catch((error: Error) => (connection.lastError ??= error.message));
-			if (!isReady(connection.client)) {
-				this.pauseAlone(new Error(connection.lastError ?? `connection ${connection.client.status}`));
-				return undefined;
-			}
+		try {
+			return (await readyClient(this.settings)) as PaceClient;
+		} catch (error) {
+			this.pauseAlone(error);
+			return undefined;
 		}
-		return connection.client;
 	}
 
 	private pauseAlone(error: unknown): void {

@@ -153,7 +153,7 @@ export function accountPace(baseUrl: string, apiKey: string | undefined): Pace {
 	let pace = clusterAccounts.get(id);
 	if (!pace) {
 		// Loaded only in queue mode: a single n8n process never parses the Redis client.
-		const { ClusterPace } = require('./clusterPace') as typeof import('./clusterPace');
+		const { ClusterPace } = require('./cluster') as typeof import('./cluster');
 		clusterAccounts.set(id, (pace = new ClusterPace(redis, id, localAccountPace(id))));
 	}
 	return pace;

@@ -67,7 +67,7 @@ export async function execute(
 	try {
 		return (await runSendPlan(client, plan, slot)).map((record) => ({ ...record, ...notes() }));
 	} finally {
-		plan.sendOnce?.settle();
+		await plan.sendOnce?.settle();
 	}
 }
 
@@ -104,7 +104,7 @@ export async function executeBatch(
 			return Array.isArray(outcome) && item ? outcome.map((record) => ({ ...record, ...item.notes() })) : outcome;
 		});
 	} finally {
-		for (const item of prepared.values()) item.plan.sendOnce?.settle();
+		for (const item of prepared.values()) await item.plan.sendOnce?.settle();
 	}
 }
 

@@ -61,10 +61,26 @@ export async function sendCombined(
 	}
 	const records = new Map<number, AcceptedSend[]>(planned.map((item) => [item.itemIndex, []]));
 	const sent: IDataObject[] = [];
+	/** One of the item's requests is done (sent, or left with none of its numbers): after its last, the item's outcome is set. */
+	const requestDone = (item: PlannedItem) => {
+		const left = requestsLeft.get(item.itemIndex)! - 1;
+		requestsLeft.set(item.itemIndex, left);
+		if (left > 0) return;
+		const sends = records.get(item.itemIndex)!;
+		outcomes[item.itemIndex] = sends.length || !item.plan.sendOnce ? sends.map((send) => send.record) : [item.plan.sendOnce.skippedRecord()];
+	};
 
 	for (const request of requests) {
 		// An item a failed request carried has failed: its later parts and chunks are not sent.
-		const shares = [...request.shares.values()].filter((share) => !(outcomes[share.item.itemIndex] instanceof Error));
+		const carried = [...request.shares.values()].filter((share) => !(outcomes[share.item.itemIndex] instanceof Error));
+		const shares: ItemShare[] = [];
+		for (const share of carried) {
+			// Queue mode: numbers another worker's execution sent or is sending are left out here.
+			const sendOnce = share.item.plan.sendOnce;
+			if (sendOnce) share.recipients = await sendOnce.sharedRecipients(share.recipients);
+			if (share.recipients.length) shares.push(share);
+			else requestDone(share.item);
+		}
 		if (shares.length === 0) continue;
 		const body = { ...request.template.body, recipients: shares.flatMap((share) => share.recipients) };
 		try {
@@ -72,16 +88,13 @@ export async function sendCombined(
 			const acceptedAtMs = Date.now();
 			sent.push(record);
 			for (const share of shares) {
-				share.item.plan.sendOnce?.accepted(share.recipients, record.message_id);
-				const itemIndex = share.item.itemIndex;
-				records.get(itemIndex)!.push({ record: narrowed(record, share), acceptedAtMs, scheduleTime: body.schedule_time });
-				const left = requestsLeft.get(itemIndex)! - 1;
-				requestsLeft.set(itemIndex, left);
-				if (left === 0) outcomes[itemIndex] = records.get(itemIndex)!.map((send) => send.record);
+				await share.item.plan.sendOnce?.accepted(share.recipients, record.message_id);
+				records.get(share.item.itemIndex)!.push({ record: narrowed(record, share), acceptedAtMs, scheduleTime: body.schedule_time });
+				requestDone(share.item);
 			}
 		} catch (error) {
 			for (const share of shares) {
-				share.item.plan.sendOnce?.failed(share.recipients, error);
+				await share.item.plan.sendOnce?.failed(share.recipients, error);
 				outcomes[share.item.itemIndex] = itemFailure(error, records.get(share.item.itemIndex)!.map((send) => send.record), share.item.plan.smsCount, sent);
 			}
 			if (!continueOnFail) {
@@ -93,7 +106,7 @@ export async function sendCombined(
 	// Items with Wait For Delivery (each sent on its own) follow their SMS once everything is sent.
 	await Promise.all(
 		planned
-			.filter((item) => item.plan.waitForDeliveryMs > 0 && Array.isArray(outcomes[item.itemIndex]))
+			.filter((item) => item.plan.waitForDeliveryMs > 0 && Array.isArray(outcomes[item.itemIndex]) && records.get(item.itemIndex)!.length)
 			.map(async (item) => {
 				outcomes[item.itemIndex] = await waitForDeliveries(item.client, records.get(item.itemIndex)!, item.plan.waitForDeliveryMs);
 			}),

@@ -4,14 +4,17 @@
  * every execution that is not manual, failed ones too), and in a record in this process shared by
  * the executions of the same workflow, so that two executions at the same moment cannot both send.
  * A number is claimed before its request goes out, recorded once Mifumo accepted it (or as
- * `unknown` when its fate is unknown), and released when the request surely failed.
+ * `unknown` when its fate is unknown), and released when the request surely failed. In queue mode
+ * the claims and the record are also kept in n8n's Redis (transport/clusterRecord.ts), which every
+ * worker checks just before each request.
  */
-import { hash } from 'node:crypto';
+import { hash, randomUUID } from 'node:crypto';
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import { describeValue, inputError } from '../../helpers/validation';
 import { MifumoApiError } from '../../transport/errors';
-import { queueRedisSettings } from '../../transport/queueRedis';
+import type { ClusterSendRecord, SharedSend } from '../../transport/clusterRecord';
+import { describeRedis, queueRedisSettings } from '../../transport/queueRedis';
 import type { SendSettings } from './sendFields';
 
 export const repeatWindowOption: INodeProperties = {
@@ -353,7 +356,7 @@ const openedRecords = new WeakMap<IExecuteFunctions, SendRecord>();
 function openRecord(context: IExecuteFunctions, nowMinute: number): SendRecord {
 	const opened = openedRecords.get(context);
 	if (opened) return opened;
-	const key = `${context.getWorkflow().id ?? ''}\n${context.getNode().name}`;
+	const key = recordKey(context);
 	let record = records.get(key);
 	if (!record) records.set(key, (record = new SendRecord()));
 	const staticData = context.getWorkflowStaticData('node');
@@ -361,15 +364,43 @@ function openRecord(context: IExecuteFunctions, nowMinute: number): SendRecord {
 	record.merge(typeof stored === 'string' ? stored : '', nowMinute);
 	openedRecords.set(context, record);
 	if (context.getMode() === 'manual') addManualRunHint(context);
-	if (queueRedisSettings()) addQueueModeHint(context);
 	return record;
 }
 
-/** Measured in the queue suite: two workers that run the same workflow each start from their own copy of the record. */
-function addQueueModeHint(context: IExecuteFunctions): void {
+function recordKey(context: IExecuteFunctions): string {
+	return `${context.getWorkflow().id ?? ''}\n${context.getNode().name}`;
+}
+
+/** Queue mode: the record every worker shares in n8n's Redis, per workflow and node. */
+const sharedRecords = new Map<string, ClusterSendRecord>();
+
+function sharedRecord(context: IExecuteFunctions): ClusterSendRecord | undefined {
+	const settings = queueRedisSettings();
+	if (!settings) return undefined;
+	const key = recordKey(context);
+	// Per Redis too: the settings are read from the environment, as n8n reads them.
+	const sharedKey = `${JSON.stringify(settings)}\n${key}`;
+	let shared = sharedRecords.get(sharedKey);
+	if (!shared) {
+		// Loaded only in queue mode: a single n8n process never parses the Redis client.
+		const { ClusterSendRecord } = require('../../transport/cluster') as typeof import('../../transport/cluster');
+		sharedRecords.set(sharedKey, (shared = new ClusterSendRecord(settings, hash('sha256', key, 'hex').slice(0, 32))));
+	}
+	return shared;
+}
+
+/** A claim in Redis this old whose request never reported back (its worker stopped) counts as of unknown fate. */
+const SHARED_CLAIM_STALE_MS = 15 * MINUTE_MS;
+
+const toldUnshared = new WeakSet<IExecuteFunctions>();
+
+/** Once per run: Redis did not answer, so this worker's record alone was checked. */
+function addUnsharedHint(context: IExecuteFunctions, error: unknown): void {
+	if (toldUnshared.has(context)) return;
+	toldUnshared.add(context);
+	const settings = queueRedisSettings();
 	context.addExecutionHints({
-		message:
-			'Repeat Window in queue mode: each worker keeps its own record until n8n saves the workflow, so two executions of this workflow that run on different workers (the same webhook delivered twice, even a second apart) can both send, and a retry that runs on another worker than the failed run may resend. Executions on one worker are covered.',
+		message: `Repeat Window in queue mode: ${settings ? describeRedis(settings) : 'Redis'} did not answer (${(error as Error)?.message ?? String(error)}), so this worker checked and kept its own record only: an execution of this workflow on another worker may send the same SMS to the same numbers. Nothing this worker sent is sent twice by it.`,
 		type: 'warning',
 		location: 'outputPane',
 	});
@@ -431,7 +462,11 @@ function numberHasher(basis: string): (number: string) => number {
 }
 
 function minuteIso(minute: number): string {
-	return new Date(minute * MINUTE_MS).toISOString().replace(/\.\d{3}Z$/, 'Z');
+	return secondIso(minute * MINUTE_MS);
+}
+
+function secondIso(ms: number): string {
+	return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
 /**
@@ -445,6 +480,15 @@ export class SendOnceClaim {
 	readonly repeatedUnknown: IDataObject[] = [];
 	/** number → its hash, for the numbers this item claimed and has not settled. */
 	private readonly claimed = new Map<string, number>();
+	/** Queue mode: number → its hash, for every number `keep` kept (a dry run's too), to ask the shared record. */
+	private readonly hashes = new Map<string, number>();
+
+	/** Queue mode: the numbers already asked of the shared record, those it claimed for this item, and those it kept out. */
+	private readonly sharedChecked = new Set<string>();
+	private readonly sharedClaimed = new Set<string>();
+	private readonly sharedTaken = new Set<string>();
+	/** What this item's claims in the shared record carry, so that only they are freed. */
+	private readonly token = randomUUID();
 
 	private constructor(
 		private readonly context: IExecuteFunctions,
@@ -452,11 +496,13 @@ export class SendOnceClaim {
 		private readonly settings: SendOnceSettings,
 		/** A dry run looks, and claims or records nothing. */
 		private readonly dryRun: boolean,
+		/** Queue mode: the record in n8n's Redis; undefined once it did not answer. */
+		private shared: ClusterSendRecord | undefined,
 	) {}
 
 	static open(context: IExecuteFunctions, settings: SendOnceSettings | undefined, dryRun: boolean): SendOnceClaim | undefined {
 		if (!settings) return undefined;
-		return new SendOnceClaim(context, openRecord(context, Math.floor(Date.now() / MINUTE_MS)), settings, dryRun);
+		return new SendOnceClaim(context, openRecord(context, Math.floor(Date.now() / MINUTE_MS)), settings, dryRun, sharedRecord(context));
 	}
 
 	/** The numbers of `text` still to send; the others are listed in `repeats`. */
@@ -487,6 +533,7 @@ export class SendOnceClaim {
 				continue;
 			}
 			if (recent) this.repeatedUnknown.push({ phone: number, sent_at: minuteIso(recent.sentMinute) });
+			if (this.shared) this.hashes.set(number, hash);
 			if (!this.dryRun) {
 				this.record.claims.set(hash, nowMs);
 				this.claimed.set(number, hash);
@@ -496,20 +543,70 @@ export class SendOnceClaim {
 		return kept;
 	}
 
+	/**
+	 * Queue mode: a request's numbers, checked against and claimed in the record every worker
+	 * shares just before the request goes out; those another execution sent, or is sending, are
+	 * left out and listed. Outside queue mode, or once Redis did not answer, the numbers as they are.
+	 */
+	async sharedRecipients(recipients: string[]): Promise<string[]> {
+		const unchecked = this.shared ? recipients.filter((number) => this.hashes.has(number) && !this.sharedChecked.has(number)) : [];
+		if (this.shared && unchecked.length) {
+			for (const number of unchecked) this.sharedChecked.add(number);
+			try {
+				const answers = await this.shared.claim(
+					unchecked.map((number) => encodeHash(this.hashes.get(number)!)),
+					{ windowMs: this.settings.windowMs, repeatUnknown: this.settings.repeatUnknown, token: this.token, staleMs: SHARED_CLAIM_STALE_MS, peek: this.dryRun },
+				);
+				answers.forEach((answer, index) => this.keepShared(unchecked[index], answer.taken, answer.repeatedUnknown));
+			} catch (error) {
+				// Claims may have been made before it stopped answering: they are this item's, to record or free.
+				if (!this.dryRun) for (const number of unchecked) this.sharedClaimed.add(number);
+				this.unshared(error);
+			}
+		}
+		return recipients.filter((number) => !this.sharedTaken.has(number));
+	}
+
+	private keepShared(number: string, taken: SharedSend | undefined, repeatedUnknown: SharedSend | undefined): void {
+		if (!taken) {
+			if (!this.dryRun) this.sharedClaimed.add(number);
+			if (repeatedUnknown && !this.repeatedUnknown.some((entry) => entry.phone === number)) {
+				this.repeatedUnknown.push({ phone: number, sent_at: secondIso(repeatedUnknown.atMs) });
+			}
+			return;
+		}
+		this.sharedTaken.add(number);
+		this.repeats.push({ phone: number, message_id: taken.messageId ?? null, sent_at: secondIso(taken.atMs), status: taken.state });
+		this.release([number]);
+	}
+
 	/** Mifumo accepted a request carrying these numbers. */
-	accepted(recipients: string[], messageId: unknown): void {
-		this.settleRequest(recipients, false, typeof messageId === 'string' || typeof messageId === 'number' ? String(messageId) : undefined);
+	async accepted(recipients: string[], messageId: unknown): Promise<void> {
+		const id = typeof messageId === 'string' || typeof messageId === 'number' ? String(messageId) : undefined;
+		this.settleRequest(recipients, false, id);
+		await this.settleShared(recipients, (shared, hashes) => shared.record(hashes, 'sent', this.settings.windowMs, id));
 	}
 
 	/** A request failed: recorded as unknown when it may have reached Mifumo, else released for a later run. */
-	failed(recipients: string[], error: unknown): void {
+	async failed(recipients: string[], error: unknown): Promise<void> {
 		const mayHaveSent = !(error instanceof MifumoApiError) || error.outcomeUnknown;
-		if (mayHaveSent) this.settleRequest(recipients, true, undefined);
-		else this.release(recipients);
+		if (mayHaveSent) {
+			this.settleRequest(recipients, true, undefined);
+			await this.settleShared(recipients, (shared, hashes) => shared.record(hashes, 'unknown', this.settings.windowMs));
+		} else {
+			this.release(recipients);
+			await this.settleShared(recipients, (shared, hashes) => shared.release(hashes, this.token));
+		}
 	}
 
 	/** The item is done: what it claimed and never recorded (not sent, surely failed) is free again. */
-	settle(): void {
+	async settle(): Promise<void> {
+		this.settleLocal();
+		await this.settleShared([...this.sharedClaimed], (shared, hashes) => shared.release(hashes, this.token));
+	}
+
+	/** `settle` before any request went out (the item's input failed its checks): nothing was claimed in Redis yet. */
+	settleLocal(): void {
 		this.release([...this.claimed.keys()]);
 	}
 
@@ -539,6 +636,23 @@ export class SendOnceClaim {
 		this.context.getWorkflowStaticData('node')[STATIC_DATA_KEY] = this.record.stored;
 	}
 
+	/** Reports what became of these numbers' shared claims; a Redis that does not answer leaves them claimed (their fate unknown to the other workers). */
+	private async settleShared(recipients: string[], report: (shared: ClusterSendRecord, hashes: string[]) => Promise<void>): Promise<void> {
+		const numbers = recipients.filter((number) => this.sharedClaimed.has(number));
+		if (!this.shared || numbers.length === 0) return;
+		for (const number of numbers) this.sharedClaimed.delete(number);
+		try {
+			await report(this.shared, numbers.map((number) => encodeHash(this.hashes.get(number)!)));
+		} catch (error) {
+			this.unshared(error);
+		}
+	}
+
+	private unshared(error: unknown): void {
+		this.shared = undefined;
+		addUnsharedHint(this.context, error);
+	}
+
 	private release(recipients: string[]): void {
 		for (const number of recipients) {
 			const hash = this.claimed.get(number);
@@ -565,6 +679,6 @@ export function settledIfThrows<T>(claim: SendOnceClaim | undefined, plan: () =>
 		planned = true;
 		return result;
 	} finally {
-		if (!planned) claim?.settle();
+		if (!planned) claim?.settleLocal();
 	}
 }

@@ -149,15 +149,22 @@ export function mergePlans(plans: SendPlan[]): SendPlan {
 export async function runSendPlan(client: MifumoClient, plan: SendPlan, slot: ItemSlot): Promise<IDataObject[]> {
 	const sends: AcceptedSend[] = [];
 	for (const request of plan.requests) {
+		if (plan.sendOnce) {
+			// Queue mode: numbers another worker's execution sent or is sending are left out here.
+			const recipients = await plan.sendOnce.sharedRecipients(request.body.recipients);
+			if (recipients.length < request.body.recipients.length) request.body = { ...request.body, recipients };
+			if (recipients.length === 0) continue;
+		}
 		try {
 			const record = await sendPlannedRequest(client, request, plan.skipped);
-			plan.sendOnce?.accepted(request.body.recipients, record.message_id);
+			await plan.sendOnce?.accepted(request.body.recipients, record.message_id);
 			sends.push({ record, acceptedAtMs: Date.now(), scheduleTime: request.body.schedule_time });
 		} catch (error) {
-			plan.sendOnce?.failed(request.body.recipients, error);
+			await plan.sendOnce?.failed(request.body.recipients, error);
 			throw withProgress(error, sends.map((send) => send.record), plan.smsCount);
 		}
 	}
+	if (plan.sendOnce && sends.length === 0) return [plan.sendOnce.skippedRecord()];
 	if (plan.waitForDeliveryMs === 0) return sends.map((send) => send.record);
 	// Nothing of this item is left to send: another item's sends may go ahead while it waits.
 	slot.release();

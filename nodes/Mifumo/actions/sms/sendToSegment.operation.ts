@@ -137,21 +137,22 @@ export async function execute(
 		return plans;
 	});
 	if (sendOnce && planned.every(({ plan }) => plan.requests.length === 0)) {
-		sendOnce.settle();
+		sendOnce.settleLocal();
 		return [{ ...sendOnce.skippedRecord(), ...(skipped.length ? { skipped_contacts: skipped as unknown as IDataObject[] } : {}) }];
 	}
 	const plan = mergePlans(planned.map(({ plan }) => plan));
 	plan.sendOnce = sendOnce;
 	addCostHint(this, plan);
-	const contactIds = planned.flatMap(({ audience, plan }) =>
-		plan.requests.map((request) => request.body.recipients.map((number) => audience.contacts.get(number))),
-	);
 	let records: IDataObject[];
 	try {
 		records = await runSendPlan(client, plan, slot);
 	} finally {
-		sendOnce?.settle();
+		await sendOnce?.settle();
 	}
+	// After the run: in queue mode a request may have lost numbers another worker had sent, or gone.
+	const contactIds = planned.flatMap(({ audience, plan }) =>
+		plan.requests.filter((request) => request.body.recipients.length).map((request) => request.body.recipients.map((number) => audience.contacts.get(number))),
+	);
 	return records.map((record, index) => ({
 		...record,
 		contacts: contactIds[index],
