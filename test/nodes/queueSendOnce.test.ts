@@ -182,6 +182,34 @@ test('Combine Items on two workers: each item keeps only the numbers no worker s
 	expect(sentNumbers(await sandbox.requests())).toEqual([phoneOf(0), phoneOf(1), phoneOf(2)]);
 });
 
+test('Send to Segment on a second worker: a request keeps only the contacts no worker sent, and names them', async () => {
+	const contacts = Array.from({ length: 5 }, (_, index) => ({ contact_id: `c${index}`, name: `Mteja ${index}`, phone_number: phoneOf(index), tags: ['wateja'] }));
+	const segment = (): INodeParameters => ({
+		resource: 'sms',
+		operation: 'sendToSegment',
+		segmentId: 'seg-wateja',
+		message: TEXT,
+		options: { messagesPerMinute: 0, repeatWindowHours: 24, recipientsPerRequest: 3 } as INodeParameters,
+	});
+	await sandbox.control.seed({ contacts: contacts.slice(0, 3), segments: [{ segment_id: 'seg-wateja', name: 'Wateja', criteria: { tags: ['wateja'] } }] });
+	await sandbox.run(segment(), { mode: 'webhook', staticData: {} });
+	await sandbox.control.seed({ contacts: contacts.slice(3) });
+	await sandbox.control.clearRequests();
+
+	forgetSendRecords();
+	const second = await sandbox.run(segment(), { mode: 'webhook', staticData: {} });
+	expect(second.error).toBeUndefined();
+	// Requests of 3 out of 5 contacts: one loses the numbers sent before, or goes out on none; each contact ID stays beside its number.
+	const sentTo = second.items.flatMap((item) => (item.json.recipients as string[]).map((phone, index) => [phone, (item.json.contacts as string[])[index]]));
+	expect(sentTo.sort()).toEqual([
+		[phoneOf(3), 'c3'],
+		[phoneOf(4), 'c4'],
+	]);
+	expect(second.items).toHaveLength(1);
+	expect((second.items[0].json.repeats_skipped as IDataObject[]).map((repeat) => repeat.phone).sort()).toEqual([phoneOf(0), phoneOf(1), phoneOf(2)]);
+	expect(sentNumbers(await sandbox.requests()).sort()).toEqual([phoneOf(3), phoneOf(4)]);
+});
+
 test('Redis not answering: this worker checks its own record only, sends once, and the run says why', async () => {
 	process.env.QUEUE_BULL_REDIS_PORT = '1';
 	const first = await onWorker(order(), [phoneOf(0)]);
