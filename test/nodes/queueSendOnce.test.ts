@@ -232,3 +232,41 @@ test('Redis not answering: this worker checks its own record only, sends once, a
 	expect(again.items[0].json).toMatchObject({ skipped: true, reason: 'REPEAT' });
 	expect(sentNumbers(await sandbox.requests())).toEqual([phoneOf(0)]);
 });
+
+test('Redis stalled while a claim was on its way, then the request surely failed: the late claim is freed, so the number is not lost', async () => {
+	// The claim times out after 2 s and the node goes on alone; Redis runs it when it resumes, at 2.3 s,
+	// before the refusal comes back (2 s + 1.5 s).
+	// A worker that has sent before: its connection to Redis is open.
+	await onWorker(order(), [phoneOf(9)]);
+	redis.cli('FLUSHALL');
+	await sandbox.control.addFault({ method: 'POST', path: '/sms/send/', status: 400, delayMs: 1500, body: { success: false, message: 'Sender ID not approved', error_code: 'INVALID_SENDER_ID' } });
+	redis.pause();
+	const failing = onWorker(order(), [phoneOf(0)]);
+	await new Promise((resolve) => setTimeout(resolve, 2300));
+	redis.resume();
+	expect((await failing).error?.message).toContain('Sender ID not approved');
+	expect(onceKeys()).toEqual([]);
+
+	forgetSendRecords();
+	const retry = await onWorker(order(), [phoneOf(0)]);
+	expect(retry.items[0].json.recipients).toEqual([phoneOf(0)]);
+});
+
+test('a Redis that takes the connection but does not answer (SIGSTOP) at a worker\'s first send: sent within 4 s on this worker\'s record, with the hint', async () => {
+	// A first connection: the worker has not spoken to this Redis yet.
+	closeClusterConnections();
+	redis.pause();
+	// Resumed after 8 s at the latest, so that a send that waits for it shows as a wait of 8 s.
+	const resume = setTimeout(() => redis.resume(), 8000);
+	try {
+		const startedAt = Date.now();
+		const run = await onWorker(order(), [phoneOf(0)]);
+		expect(Date.now() - startedAt).toBeLessThan(3000);
+		expect(run.items[0].json.recipients).toEqual([phoneOf(0)]);
+		expect(hintsOf(run).map((hint) => hint.message)).toContainEqual(expect.stringMatching(/^Repeat Window in queue mode: Redis at 127\.0\.0\.1:\d+ did not answer \(.+\), so this worker checked/));
+	} finally {
+		clearTimeout(resume);
+		redis.resume();
+	}
+	expect(sentNumbers(await sandbox.requests())).toEqual([phoneOf(0)]);
+});

@@ -110,6 +110,8 @@ interface Connection {
 	client: PaceClient;
 	lastError?: string;
 	connected: Promise<void>;
+	/** The first connect outlasted its wait: later calls do not wait for it again. */
+	gaveUp?: boolean;
 }
 
 /** One connection per process and Redis, opened on the first turn. */
@@ -176,8 +178,12 @@ export async function readyClient(settings: QueueRedisSettings): Promise<Redis |
 	const connection = connect(settings);
 	const isReady = () => connection.client.status === 'ready';
 	if (!isReady()) {
-		await connection.connected.catch((error: Error) => (connection.lastError ??= error.message));
-		if (!isReady()) throw new Error(connection.lastError ?? `connection ${connection.client.status}`);
+		// A Redis that takes the connection but does not answer (stopped, overloaded) would hold the first connect up for good.
+		if (!connection.gaveUp) {
+			await Promise.race([connection.connected.catch((error: Error) => (connection.lastError ??= error.message)), sleep(COMMAND_TIMEOUT_MS)]);
+			if (!isReady()) connection.gaveUp = true;
+		}
+		if (!isReady()) throw new Error(connection.lastError ?? `no answer within ${COMMAND_TIMEOUT_MS / 1000} s (connection ${connection.client.status})`);
 	}
 	return connection.client;
 }

@@ -496,9 +496,14 @@ export class SendOnceClaim {
 		private readonly settings: SendOnceSettings,
 		/** A dry run looks, and claims or records nothing. */
 		private readonly dryRun: boolean,
-		/** Queue mode: the record in n8n's Redis; undefined once it did not answer. */
-		private shared: ClusterSendRecord | undefined,
-	) {}
+		/** Queue mode: the record in n8n's Redis. */
+		private readonly sharedStore: ClusterSendRecord | undefined,
+	) {
+		this.shared = sharedStore;
+	}
+
+	/** The shared record while it answers: undefined once it did not (this worker's record alone is checked). */
+	private shared: ClusterSendRecord | undefined;
 
 	static open(context: IExecuteFunctions, settings: SendOnceSettings | undefined, dryRun: boolean): SendOnceClaim | undefined {
 		if (!settings) return undefined;
@@ -595,14 +600,14 @@ export class SendOnceClaim {
 			await this.settleShared(recipients, (shared, hashes) => shared.record(hashes, 'unknown', this.settings.windowMs));
 		} else {
 			this.release(recipients);
-			await this.settleShared(recipients, (shared, hashes) => shared.release(hashes, this.token));
+			await this.settleShared(recipients, (shared, hashes) => shared.release(hashes, this.token), true);
 		}
 	}
 
 	/** The item is done: what it claimed and never recorded (not sent, surely failed) is free again. */
 	async settle(): Promise<void> {
 		this.settleLocal();
-		await this.settleShared([...this.sharedClaimed], (shared, hashes) => shared.release(hashes, this.token));
+		await this.settleShared([...this.sharedClaimed], (shared, hashes) => shared.release(hashes, this.token), true);
 	}
 
 	/** `settle` before any request went out (the item's input failed its checks): nothing was claimed in Redis yet. */
@@ -636,13 +641,22 @@ export class SendOnceClaim {
 		this.context.getWorkflowStaticData('node')[STATIC_DATA_KEY] = this.record.stored;
 	}
 
-	/** Reports what became of these numbers' shared claims; a Redis that does not answer leaves them claimed (their fate unknown to the other workers). */
-	private async settleShared(recipients: string[], report: (shared: ClusterSendRecord, hashes: string[]) => Promise<void>): Promise<void> {
+	/**
+	 * Reports what became of these numbers' shared claims; a Redis that does not answer leaves them
+	 * claimed (their fate unknown to the other workers). A release is tried even after Redis stopped
+	 * answering: a claim it made late would otherwise keep a number that was never sent out for the whole window.
+	 */
+	private async settleShared(
+		recipients: string[],
+		report: (shared: ClusterSendRecord, hashes: string[]) => Promise<void>,
+		evenIfUnshared = false,
+	): Promise<void> {
 		const numbers = recipients.filter((number) => this.sharedClaimed.has(number));
-		if (!this.shared || numbers.length === 0) return;
 		for (const number of numbers) this.sharedClaimed.delete(number);
+		const shared = this.shared ?? (evenIfUnshared ? this.sharedStore : undefined);
+		if (!shared || numbers.length === 0) return;
 		try {
-			await report(this.shared, numbers.map((number) => encodeHash(this.hashes.get(number)!)));
+			await report(shared, numbers.map((number) => encodeHash(this.hashes.get(number)!)));
 		} catch (error) {
 			this.unshared(error);
 		}
