@@ -7,28 +7,12 @@ import type { NodeExecutionHint } from 'n8n-workflow';
 
 import { closeClusterConnections } from '../../nodes/Mifumo/transport/clusterPace';
 import { accountId } from '../../nodes/Mifumo/transport/pace';
-import { startRedisServer, type RedisServer } from '../helpers/redis';
+import { useQueueModeRedis } from '../helpers/redis';
 import { ADMIN_KEY, burstNumber as phoneOf, burstSend, useSandbox } from '../helpers/sandbox';
 
 const sandbox = useSandbox();
 const MESSAGES_PER_MINUTE = 600;
-const QUEUE_ENV = ['EXECUTIONS_MODE', 'QUEUE_BULL_REDIS_HOST', 'QUEUE_BULL_REDIS_PORT'];
-
-let redis: RedisServer;
-beforeAll(async () => {
-	redis = await startRedisServer();
-});
-beforeEach(() => {
-	redis.cli('FLUSHALL');
-	Object.assign(process.env, { EXECUTIONS_MODE: 'queue', QUEUE_BULL_REDIS_HOST: '127.0.0.1', QUEUE_BULL_REDIS_PORT: String(redis.port) });
-});
-afterEach(() => {
-	for (const name of QUEUE_ENV) delete process.env[name];
-});
-afterAll(async () => {
-	closeClusterConnections();
-	await redis?.stop();
-});
+const redis = useQueueModeRedis();
 
 const sendOne = (index: number) => sandbox.run(burstSend(index, MESSAGES_PER_MINUTE));
 const hintsOf = (run: Awaited<ReturnType<typeof sendOne>>) =>

@@ -8,28 +8,12 @@ import type { IDataObject, INodeParameters, NodeExecutionHint } from 'n8n-workfl
 
 import { forgetSendRecords } from '../../nodes/Mifumo/actions/sms/sendOnce';
 import { closeClusterConnections } from '../../nodes/Mifumo/transport/clusterPace';
-import { startRedisServer, type RedisServer } from '../helpers/redis';
+import { useQueueModeRedis } from '../helpers/redis';
 import { useSandbox, type LoggedRequest } from '../helpers/sandbox';
 
 const sandbox = useSandbox({ rateLimits: { smsPerMinute: null, callsPerHour: null, contactOpsPerHour: null } });
-const QUEUE_ENV = ['EXECUTIONS_MODE', 'QUEUE_BULL_REDIS_HOST', 'QUEUE_BULL_REDIS_PORT'];
-
-let redis: RedisServer;
-beforeAll(async () => {
-	redis = await startRedisServer();
-});
-beforeEach(() => {
-	forgetSendRecords();
-	redis.cli('FLUSHALL');
-	Object.assign(process.env, { EXECUTIONS_MODE: 'queue', QUEUE_BULL_REDIS_HOST: '127.0.0.1', QUEUE_BULL_REDIS_PORT: String(redis.port) });
-});
-afterEach(() => {
-	for (const name of QUEUE_ENV) delete process.env[name];
-});
-afterAll(async () => {
-	closeClusterConnections();
-	await redis?.stop();
-});
+const redis = useQueueModeRedis();
+beforeEach(() => forgetSendRecords());
 
 const TEXT = 'Karibu! Oda yako imepokelewa.';
 const phoneOf = (index: number) => `+255${712_000_300 + index}`;

@@ -22,8 +22,8 @@ const RECONNECT_MS = 1000;
 /** "Due" answers read too late to trust that are asked again, at most this many times per send. */
 const MAX_STALE_ANSWERS = 3;
 
-/** Redis's clock in ms, so that every worker's turns are measured against one clock. */
-const NOW = `
+/** Lua: `now`, Redis's clock in ms, so that every worker's turns (and send-once claims) are measured against one clock. */
+export const REDIS_NOW_LUA = `
 if redis.replicate_commands then redis.replicate_commands() end
 local time = redis.call('TIME')
 local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
@@ -41,7 +41,7 @@ local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
  * idle expiry. → {1, pause left, pause asked} when the pause is longer than allowed, else
  * {0, ticket offset, wait until due, shifted}.
  */
-const TAKE_SCRIPT = `${NOW}
+const TAKE_SCRIPT = `${REDIS_NOW_LUA}
 local state = redis.call('HMGET', KEYS[1], 'origin', 'total', 'paused', 'asked', 'shifted')
 local total = tonumber(state[2]) or 0
 local paused = tonumber(state[3]) or 0
@@ -61,7 +61,7 @@ return {0, tostring(total), tostring(origin + total - now), tostring(tonumber(st
  * by the excess, as the in-process pace does: a late wake-up (a busy worker) is not made up for by
  * sends closer together than the pace, which the server's window would refuse.
  */
-const DUE_SCRIPT = `${NOW}
+const DUE_SCRIPT = `${REDIS_NOW_LUA}
 local state = redis.call('HMGET', KEYS[1], 'origin', 'paused', 'asked', 'shifted')
 local origin = tonumber(state[1]) or now
 local wait = origin + tonumber(ARGV[1]) - now
@@ -75,7 +75,7 @@ return {tostring(wait), tostring(tonumber(state[4]) or 0), tostring((tonumber(st
 `;
 
 /** KEYS[1] the account → {pause left, pause asked}. */
-const PAUSE_LEFT_SCRIPT = `${NOW}
+const PAUSE_LEFT_SCRIPT = `${REDIS_NOW_LUA}
 local state = redis.call('HMGET', KEYS[1], 'paused', 'asked')
 return {tostring((tonumber(state[1]) or 0) - now), tostring(tonumber(state[2]) or 0)}
 `;
@@ -84,7 +84,7 @@ return {tostring((tonumber(state[1]) or 0) - now), tostring(tonumber(state[2]) o
  * KEYS[1] the account; ARGV: pause asked for, idle expiry. The schedule moves on by what the pause
  * adds to one already in force (a shorter pause adds nothing).
  */
-const PAUSE_SCRIPT = `${NOW}
+const PAUSE_SCRIPT = `${REDIS_NOW_LUA}
 local state = redis.call('HMGET', KEYS[1], 'origin', 'total', 'paused', 'shifted')
 local untilMs = now + tonumber(ARGV[1])
 local from = math.max(now, tonumber(state[3]) or 0)

@@ -8,17 +8,11 @@
  */
 import type { Cluster, Redis } from 'ioredis';
 
-import { readyClient } from './clusterPace';
+import { readyClient, REDIS_NOW_LUA } from './clusterPace';
 import type { QueueRedisSettings } from './queueRedis';
 
 /** Keys per script call: a 100,000-number send does not hold Redis up in one long script. */
 const KEYS_PER_CALL = 2000;
-
-const NOW = `
-if redis.replicate_commands then redis.replicate_commands() end
-local time = redis.call('TIME')
-local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
-`;
 
 /*
  * A key's value: `c <ms> <token>` claimed by a request about to go out, `s <ms> <message id>` sent,
@@ -31,7 +25,7 @@ local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
  * '' claimed (free, or its window ended), 'R <value>' claimed although its earlier fate was unknown
  * (Repeat Unknown Sends), else the value that keeps it out.
  */
-const CLAIM_SCRIPT = `${NOW}
+const CLAIM_SCRIPT = `${REDIS_NOW_LUA}
 local out = {}
 for index, key in ipairs(KEYS) do
 	local value = redis.call('GET', key)
@@ -56,7 +50,7 @@ return out
 `;
 
 /** KEYS the numbers' keys; ARGV: 's' or 'u', window (ms), message id. */
-const RECORD_SCRIPT = `${NOW}
+const RECORD_SCRIPT = `${REDIS_NOW_LUA}
 local value = ARGV[1] .. ' ' .. now
 if ARGV[3] ~= '' then value = value .. ' ' .. ARGV[3] end
 for _, key in ipairs(KEYS) do redis.call('SET', key, value, 'PX', ARGV[2]) end
