@@ -192,6 +192,14 @@ test('Send to Segment on a second worker: a request keeps only the contacts no w
 	expect(second.items).toHaveLength(1);
 	expect((second.items[0].json.repeats_skipped as IDataObject[]).map((repeat) => repeat.phone).sort()).toEqual([phoneOf(0), phoneOf(1), phoneOf(2)]);
 	expect(sentNumbers(await sandbox.requests()).sort()).toEqual([phoneOf(3), phoneOf(4)]);
+
+	forgetSendRecords();
+	const third = await sandbox.run(segment(), { mode: 'webhook', staticData: {} });
+	expect(third.items).toHaveLength(1);
+	expect(Object.keys(third.items[0].json).sort()).toEqual(['reason', 'repeats_skipped', 'skipped']);
+	expect(third.items[0].json).toMatchObject({ skipped: true, reason: 'REPEAT' });
+	expect(third.items[0].json.repeats_skipped).toHaveLength(5);
+	expect(sentNumbers(await sandbox.requests())).toHaveLength(2);
 });
 
 test('Redis not answering: this worker checks its own record only, sends once, and the run says why', async () => {

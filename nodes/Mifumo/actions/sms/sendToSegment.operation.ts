@@ -155,7 +155,8 @@ export async function execute(
 	);
 	return records.map((record, index) => ({
 		...record,
-		contacts: contactIds[index],
+		// Queue mode: no contacts when every number had been sent by another worker (the item's one record says skipped).
+		...(contactIds[index] ? { contacts: contactIds[index] } : {}),
 		...(index === 0 && skipped.length ? { skipped_contacts: skipped as unknown as IDataObject[] } : {}),
 		...outputNotes(index === 0 ? sendOnce : undefined, settings),
 	}));
