@@ -67,5 +67,5 @@ test('not in queue mode: Redis is not asked at all', async () => {
 	const run = await sendOne(0);
 	expect(run.error).toBeUndefined();
 	expect(redis.cli('KEYS', '*')).toBe('');
-	expect(redis.cli('CLIENT', 'LIST')).not.toContain('n8n-nodes-mifumo-pace');
+	expect(redis.cli('CLIENT', 'LIST')).not.toContain('name=n8n-nodes-mifumo');
 });
