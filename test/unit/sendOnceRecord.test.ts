@@ -1,16 +1,19 @@
 /**
  * The send-once record's bounds, on the static data it writes: 100,000 numbers stay under 1.5 MB,
- * entries leave when their window ends, and beyond the cap the oldest go first.
+ * entries leave when their window ends, and beyond the cap the oldest go first; and what its
+ * in-process index must keep straight: requests that report back out of order, claims released
+ * over an earlier send, claims of a running item while another execution's static data is merged.
  * (The engine tests in test/nodes/sendOnce.test.ts cover what a run does with it.)
  */
-import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INode } from 'n8n-workflow';
 
 import { MAX_RECORD_CHARS, SendOnceClaim, forgetSendRecords, type SendOnceSettings } from '../../nodes/Mifumo/actions/sms/sendOnce';
+import { MifumoApiError } from '../../nodes/Mifumo/transport/errors';
 
 /** What the record reads of an execution: its workflow, node, mode and static data. */
-function fakeRun(staticData: IDataObject): IExecuteFunctions {
+function fakeRun(staticData: IDataObject, workflowId = 'wf1'): IExecuteFunctions {
 	return {
-		getWorkflow: () => ({ id: 'wf1', active: true }),
+		getWorkflow: () => ({ id: workflowId, active: true }),
 		getNode: () => ({ name: 'Mifumo SMS' }),
 		getMode: () => 'webhook',
 		getWorkflowStaticData: () => staticData,
@@ -18,7 +21,7 @@ function fakeRun(staticData: IDataObject): IExecuteFunctions {
 	} as unknown as IExecuteFunctions;
 }
 
-const settings = (hours: number): SendOnceSettings => ({ windowMs: hours * 3_600_000, repeatUnknown: false, scope: 'MIFUMO\n' });
+const settings = (hours: number, repeatUnknown = false): SendOnceSettings => ({ windowMs: hours * 3_600_000, repeatUnknown, scope: 'MIFUMO\n' });
 const numbers = (from: number, count: number) => Array.from({ length: count }, (_, index) => `+2557${String(from + index).padStart(8, '0')}`);
 
 /** One run that sends `count` numbers, 100 to a request, each accepted with a UUID message_id. */
@@ -58,15 +61,68 @@ test('beyond the cap the oldest sends are dropped first, the newest kept', () =>
 	expect(sendRun(loaded, 0, 100)).toHaveLength(100);
 });
 
-test('an entry leaves the static data when its window ends', () => {
-	jest.useFakeTimers({ now: Date.parse('2027-01-01T10:00:00Z') });
+test('in the same process too, after dropping the oldest: the newest 100,000 are left out, the dropped ones sent', () => {
 	const staticData: IDataObject = {};
-	sendRun(staticData, 0, 5, 2);
-	expect(sendRun(staticData, 0, 5, 2)).toEqual([]);
-	jest.setSystemTime(Date.parse('2027-01-01T11:59:00Z'));
-	expect(sendRun(staticData, 0, 5, 2)).toEqual([]);
-	jest.setSystemTime(Date.parse('2027-01-01T12:01:00Z'));
-	// Sent again once the two hours are over; the old entry is gone, the new one is all that is kept.
-	expect(sendRun(staticData, 0, 5, 2)).toHaveLength(5);
-	expect((staticData.sendOnce as string).split('\n')).toHaveLength(1);
+	for (let run = 0; run < 16; run++) sendRun(staticData, run * 10_000, 10_000);
+	expect(sendRun(staticData, 60_000, 100_000)).toEqual([]);
+	expect(sendRun(staticData, 0, 100)).toHaveLength(100);
+});
+
+/** A 400 from Mifumo: the request surely did not go out. */
+const refused = () => new MifumoApiError({ name: 'Mifumo SMS' } as INode, { errorCode: 'INVALID_REQUEST', message: 'Refused', httpStatus: 400 });
+
+test('requests that report back in any order, one of them refused: the next run sends exactly the refused one', () => {
+	const staticData: IDataObject = {};
+	const claim = SendOnceClaim.open(fakeRun(staticData), settings(24), false)!;
+	const kept = claim.keep('Habari!', numbers(0, 1_000));
+	const requests = Array.from({ length: 10 }, (_, index) => kept.slice(index * 100, index * 100 + 100));
+	// Last first, then the others backwards; the 5th refused.
+	for (const index of [9, 8, 7, 6, 5, 3, 2, 1, 0]) claim.accepted(requests[index], `msg_${index}`);
+	claim.failed(requests[4], refused());
+	claim.settle();
+	expect(sendRun(staticData, 0, 1_000)).toEqual(requests[4]);
+	forgetSendRecords();
+	expect(sendRun(JSON.parse(JSON.stringify(staticData)) as IDataObject, 0, 1_000)).toEqual([]);
+});
+
+test('a claim freed unsent puts back the earlier send it covered: an unknown one stays unknown', () => {
+	const staticData: IDataObject = {};
+	const first = SendOnceClaim.open(fakeRun(staticData), settings(24), false)!;
+	first.failed(first.keep('Habari!', numbers(0, 3)), new Error('socket hang up'));
+	first.settle();
+	// Repeat Unknown Sends on: sent again, and this time surely refused.
+	const second = SendOnceClaim.open(fakeRun(staticData), settings(24, true), false)!;
+	const again = second.keep('Habari!', numbers(0, 3));
+	expect(again).toEqual(numbers(0, 3));
+	second.failed(again, refused());
+	second.settle();
+	const third = SendOnceClaim.open(fakeRun(staticData), settings(24), false)!;
+	expect(third.keep('Habari!', numbers(0, 3))).toEqual([]);
+	expect(third.repeats.map((repeat) => repeat.status)).toEqual(['unknown', 'unknown', 'unknown']);
+	third.settle();
+});
+
+test("an item's claims hold while another execution's static data is merged into the record", () => {
+	const staticData: IDataObject = {};
+	const running = SendOnceClaim.open(fakeRun(staticData), settings(24), false)!;
+	const kept = running.keep('Habari!', numbers(0, 200));
+	running.accepted(kept.slice(0, 100), 'msg_first');
+	// Sends this process's record never saw (as another n8n process would have stored them).
+	const elsewhere: IDataObject = {};
+	const otherProcess = SendOnceClaim.open(fakeRun(elsewhere, 'wf-elsewhere'), settings(24), false)!;
+	otherProcess.accepted(otherProcess.keep('Habari!', numbers(5_000, 10)), 'msg_elsewhere');
+	otherProcess.settle();
+	// Another execution starts from static data that has them: the record is merged and indexed anew.
+	const merged: IDataObject = { sendOnce: `${elsewhere.sendOnce as string}\n${staticData.sendOnce as string}` };
+	const peer = SendOnceClaim.open(fakeRun(merged), settings(24), false)!;
+	expect(peer.keep('Habari!', [...numbers(5_000, 10), ...kept.slice(99, 102)])).toEqual([]);
+	expect(peer.repeats.map((repeat) => repeat.status)).toEqual([...Array(11).fill('sent'), 'sending', 'sending']);
+	peer.settle();
+	// The running item records the rest: they are its, and no one else's.
+	running.accepted(kept.slice(100), 'msg_second');
+	running.settle();
+	const later = SendOnceClaim.open(fakeRun(merged), settings(24), false)!;
+	expect(later.keep('Habari!', kept.slice(99, 102))).toEqual([]);
+	expect(later.repeats.map((repeat) => repeat.message_id)).toEqual(['msg_first', 'msg_second', 'msg_second']);
+	later.settle();
 });

@@ -165,7 +165,7 @@ function groupLine(group: Omit<SentGroup, 'line' | 'id'>): string {
 		(group.expiresMinute - group.sentMinute).toString(36),
 		group.unknown ? 'u' : 's',
 		encodeURIComponent(group.messageId ?? ''),
-		group.hashes.map(encodeHash).join(''),
+		encodeHashes(group.hashes),
 	].join(' ');
 }
 
@@ -185,82 +185,135 @@ function parseGroup(line: string): Omit<SentGroup, 'id'> | undefined {
 }
 
 /**
- * hash → a small whole number, in typed arrays (open addressing): a Map keyed by 52-bit numbers
- * cost more than the 2 % a 10,000-number send may spend on the check. Entries leave by `rebuild`.
+ * hash → what the record knows of it, in one buffer (open addressing, linear probing): a Map keyed
+ * by 52-bit numbers boxes each of them and cost more than the 2 % a 10,000-number send may spend on
+ * the check. A slot holds the hash, its value and the value beneath it in 16 bytes side by side,
+ * so that a lookup touches one cache line and the whole index few memory pages. Values: a group's
+ * id (> 0), or a claim (`-owner`), which keeps beneath it the id it covers, to be put back if the
+ * claim is released unrecorded.
  */
 class HashIndex {
-	private high = new Int32Array(1024);
-	private low = new Int32Array(1024);
-	/** 0: empty slot. */
-	private values = new Int32Array(1024);
+	/** Slot i: hashes[2i] the hash; values[4i + 2] its value (0: the slot is empty), values[4i + 3] the value beneath. */
+	private hashes = new Float64Array(0);
+	private values = new Int32Array(0);
+	private mask = -1;
 	private count = 0;
 
-	get(hash: number): number {
-		const mask = this.values.length - 1;
-		const high = Math.floor(hash / 0x100000) | 0;
-		const low = hash % 0x100000;
-		for (let slot = (high ^ low) & mask; ; slot = (slot + 1) & mask) {
-			const value = this.values[slot];
-			if (value === 0 || (this.high[slot] === high && this.low[slot] === low)) return value;
+	constructor() {
+		this.clear(0);
+	}
+
+	/** The slot of `hash`, or the empty one where it would go; `reserve` first when about to write there. */
+	slot(hash: number): number {
+		const { hashes, values, mask } = this;
+		let slot = homeSlot(hash, mask);
+		while (values[4 * slot + 2] !== 0 && hashes[2 * slot] !== hash) slot = (slot + 1) & mask;
+		return slot;
+	}
+
+	valueAt(slot: number): number {
+		return this.values[4 * slot + 2];
+	}
+
+	beneathAt(slot: number): number {
+		return this.values[4 * slot + 3];
+	}
+
+	/** Room for `entries` more, so that no slot found meanwhile moves. */
+	reserve(entries: number): void {
+		let capacity = this.mask + 1;
+		while ((this.count + entries) * 10 > capacity * MAX_INDEX_LOAD_TENTHS) capacity *= 2;
+		if (capacity > this.mask + 1) this.resize(capacity);
+	}
+
+	write(slot: number, hash: number, value: number, beneath = 0): void {
+		if (this.values[4 * slot + 2] === 0) this.count++;
+		this.hashes[2 * slot] = hash;
+		this.values[4 * slot + 2] = value;
+		this.values[4 * slot + 3] = beneath;
+	}
+
+	set(hash: number, value: number, beneath = 0): void {
+		this.reserve(1);
+		this.write(this.slot(hash), hash, value, beneath);
+	}
+
+	/** Empties a slot `slot` found. */
+	deleteAt(slot: number): void {
+		const { hashes, values, mask } = this;
+		let hole = slot;
+		if (values[4 * hole + 2] === 0) return;
+		this.count--;
+		// Backward shift: each later entry of the run that may sit in the hole moves into it, so that a lookup never stops early.
+		for (let next = (hole + 1) & mask; values[4 * next + 2] !== 0; next = (next + 1) & mask) {
+			if (((next - homeSlot(hashes[2 * next], mask)) & mask) < ((next - hole) & mask)) continue;
+			hashes[2 * hole] = hashes[2 * next];
+			values[4 * hole + 2] = values[4 * next + 2];
+			values[4 * hole + 3] = values[4 * next + 3];
+			hole = next;
 		}
+		values[4 * hole + 2] = 0;
 	}
 
-	set(hash: number, value: number): void {
-		if ((this.count + 1) * 2 > this.values.length) this.grow(this.values.length * 2);
-		this.insert(Math.floor(hash / 0x100000) | 0, hash % 0x100000, value);
+	/** The claims (negative values) it holds: hash, value. */
+	claims(): Array<[number, number]> {
+		const claims: Array<[number, number]> = [];
+		for (let slot = 0; slot <= this.mask; slot++) if (this.values[4 * slot + 2] < 0) claims.push([this.hashes[2 * slot], this.values[4 * slot + 2]]);
+		return claims;
 	}
 
-	private insert(high: number, low: number, value: number): void {
-		const mask = this.values.length - 1;
-		for (let slot = (high ^ low) & mask; ; slot = (slot + 1) & mask) {
-			if (this.values[slot] === 0) this.count++;
-			else if (this.high[slot] !== high || this.low[slot] !== low) continue;
-			this.high[slot] = high;
-			this.low[slot] = low;
-			this.values[slot] = value;
-			return;
-		}
+	/** Empty, with room for `entries`. */
+	clear(entries: number): void {
+		this.allocate(MIN_INDEX_SLOTS);
+		this.reserve(entries);
 	}
 
-	/** Starts afresh with each group's hashes → its id, as after dropping groups. */
-	rebuild(groups: Array<{ id: number; hashes: number[] }>, size: number): void {
-		let capacity = 1024;
-		while (capacity < size * 2) capacity *= 2;
-		this.high = new Int32Array(capacity);
-		this.low = new Int32Array(capacity);
-		this.values = new Int32Array(capacity);
+	private allocate(capacity: number): void {
+		const buffer = new ArrayBuffer(16 * capacity);
+		this.hashes = new Float64Array(buffer);
+		this.values = new Int32Array(buffer);
+		this.mask = capacity - 1;
 		this.count = 0;
-		for (const group of groups) for (const hash of group.hashes) this.set(hash, group.id);
 	}
 
-	private grow(capacity: number): void {
-		const { high, low, values } = this;
-		this.high = new Int32Array(capacity);
-		this.low = new Int32Array(capacity);
-		this.values = new Int32Array(capacity);
-		this.count = 0;
-		for (let slot = 0; slot < values.length; slot++) {
-			if (values[slot] !== 0) this.insert(high[slot], low[slot], values[slot]);
+	private resize(capacity: number): void {
+		const { hashes, values, mask } = this;
+		this.allocate(capacity);
+		for (let slot = 0; slot <= mask; slot++) {
+			if (values[4 * slot + 2] !== 0) this.write(this.slot(hashes[2 * slot]), hashes[2 * slot], values[4 * slot + 2], values[4 * slot + 3]);
 		}
 	}
 }
 
-/** What one Mifumo node of one workflow sent, as this process knows it. */
+const MIN_INDEX_SLOTS = 1024;
+/** The index grows when more than this many tenths of its slots are taken. */
+const MAX_INDEX_LOAD_TENTHS = 7;
+
+/** Where a hash's probe starts: its low 26 bits (`%` on a number beyond 32 bits costs V8 a call to fmod). */
+function homeSlot(hash: number, mask: number): number {
+	return (hash - Math.floor(hash / 0x4000000) * 0x4000000) & mask;
+}
+
+/** What one Mifumo node of one workflow sent, as this process knows it, and what its items are sending now. */
 class SendRecord {
 	private groups: SentGroup[] = [];
-	private lines = new Set<string>();
+	/** Each group's line → its id: a line already known is not added twice. */
+	private lines = new Map<string, number>();
 	private chars = 0;
-	/** hash → the id of the latest group that holds it; `byId` → the group. */
-	private byHash = new HashIndex();
+	/** hash → the id of the latest group that holds it (`byId` → the group), or the claim of the item sending it now. */
+	readonly index = new HashIndex();
 	private byId = new Map<number, SentGroup>();
 	private lastId = 0;
-	/** Index entries of dropped groups: `find` skips them (their id is gone); a rebuild clears them once they outnumber the live ones. */
-	private staleEntries = 0;
-	private liveEntries = 0;
-	/** hash → when a request for it was claimed and has not been settled yet. */
-	readonly claims = new Map<number, number>();
+	/** owner → when its claims began. */
+	readonly claimStarted = new Map<number, number>();
+	private lastOwner = 0;
 	/** The text last read from or written to the static data: the same text needs no merge. */
 	stored = '';
+
+	/** A number for a SendOnceClaim, whose claims in `index` carry it (negated). */
+	newOwner(): number {
+		return ++this.lastOwner;
+	}
 
 	/** Adds what another process (or an earlier start of this one) stored and this record lacks. */
 	merge(stored: string, nowMinute: number): void {
@@ -271,7 +324,7 @@ class SendRecord {
 			const group = parseGroup(line);
 			if (!group || group.expiresMinute <= nowMinute) continue;
 			this.groups.push({ ...group, id: ++this.lastId });
-			this.lines.add(line);
+			this.lines.set(line, this.lastId);
 			this.chars += line.length + 1;
 			added = true;
 		}
@@ -284,26 +337,48 @@ class SendRecord {
 		this.stored = this.serialize();
 	}
 
-	/** The latest send of this hash whose window has not ended. */
-	find(hash: number, nowMinute: number): SentGroup | undefined {
-		const id = this.byHash.get(hash);
-		const group = id === 0 ? undefined : this.byId.get(id);
+	/** The group of this id (an index value) while its window has not ended. */
+	liveGroup(id: number, nowMinute: number): SentGroup | undefined {
+		const group = id > 0 ? this.byId.get(id) : undefined;
 		return group && group.expiresMinute > nowMinute ? group : undefined;
 	}
 
-	add(group: Omit<SentGroup, 'line' | 'id'>, nowMinute: number): void {
-		const line = groupLine(group);
-		if (this.lines.has(line)) return;
-		const stored: SentGroup = { ...group, line, id: ++this.lastId };
-		this.groups.push(stored);
-		this.lines.add(line);
-		this.chars += line.length + 1;
-		this.byId.set(stored.id, stored);
-		for (const hash of group.hashes) this.byHash.set(hash, stored.id);
-		this.liveEntries += group.hashes.length;
+	/** Records a request: those of `hashes` that `owner` still claims become this group's. */
+	add(fields: Omit<SentGroup, 'line' | 'id' | 'hashes'>, hashes: number[], owner: number, nowMinute: number): void {
+		const held: number[] = [];
+		const slots: number[] = [];
+		for (const hash of hashes) {
+			const slot = this.index.slot(hash);
+			if (this.index.valueAt(slot) !== -owner) continue;
+			held.push(hash);
+			slots.push(slot);
+		}
+		if (held.length === 0) return;
+		const line = groupLine({ ...fields, hashes: held });
+		// The same line again (the same numbers failed again within the minute): its group holds them already.
+		const known = this.lines.get(line);
+		const id = known ?? ++this.lastId;
+		held.forEach((hash, index) => this.index.write(slots[index], hash, id));
+		if (known !== undefined) return;
+		const group: SentGroup = { ...fields, hashes: held, id, line };
+		this.groups.push(group);
+		this.lines.set(line, id);
+		this.chars += group.line.length + 1;
+		this.byId.set(id, group);
 		// Appending keeps the write cheap: V8 joins the strings only when n8n serialises them.
-		this.stored = this.stored === '' ? line : `${this.stored}\n${line}`;
+		this.stored = this.stored === '' ? group.line : `${this.stored}\n${group.line}`;
 		if (this.chars > MAX_RECORD_CHARS) this.prune(nowMinute, PRUNED_RECORD_CHARS);
+	}
+
+	/** Frees those of `hashes` that `owner` still claims: what they covered shows again. */
+	release(hashes: number[], owner: number): void {
+		for (const hash of hashes) {
+			const slot = this.index.slot(hash);
+			if (this.index.valueAt(slot) !== -owner) continue;
+			const beneath = this.index.beneathAt(slot);
+			if (this.byId.has(beneath)) this.index.write(slot, hash, beneath);
+			else this.index.deleteAt(slot);
+		}
 	}
 
 	/** Oldest first: groups whose window ended, then whatever exceeds `maxChars`. */
@@ -317,24 +392,26 @@ class SendRecord {
 		if (drop === 0) return;
 		for (const group of this.groups.slice(0, drop)) {
 			this.lines.delete(group.line);
-			// Oldest first: a hash whose latest group goes has no older one left either.
 			this.byId.delete(group.id);
-			this.staleEntries += group.hashes.length;
-			this.liveEntries -= group.hashes.length;
+			// Oldest first: a hash whose latest group goes has no older one left either; a later group or a claim keeps its entry.
+			for (const hash of group.hashes) {
+				const slot = this.index.slot(hash);
+				if (this.index.valueAt(slot) === group.id) this.index.deleteAt(slot);
+			}
 		}
 		this.groups = this.groups.slice(drop);
-		if (this.staleEntries > this.liveEntries) this.reindex();
 		// The stored text holds the groups in this order: the dropped ones are its start.
 		this.stored = this.stored.slice(this.chars - chars);
 		this.chars = chars;
 	}
 
-	/** The index anew from the groups, oldest first, so that a hash maps to its latest group. */
+	/** The index anew from the groups, oldest first, so that a hash maps to its latest group; the claims stay on top. */
 	private reindex(): void {
 		this.byId = new Map(this.groups.map((group) => [group.id, group]));
-		this.liveEntries = this.groups.reduce((sum, group) => sum + group.hashes.length, 0);
-		this.staleEntries = 0;
-		this.byHash.rebuild(this.groups, this.liveEntries);
+		const claims = this.index.claims();
+		this.index.clear(this.groups.reduce((sum, group) => sum + group.hashes.length, claims.length));
+		for (const group of this.groups) for (const hash of group.hashes) this.index.set(hash, group.id);
+		for (const [hash, claim] of claims) this.index.set(hash, claim, Math.max(this.index.valueAt(this.index.slot(hash)), 0));
 	}
 
 	private serialize(): string {
@@ -415,50 +492,69 @@ function addManualRunHint(context: IExecuteFunctions): void {
 	});
 }
 
-const BASE64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
-const BASE64URL_VALUES = new Map([...BASE64URL].map((character, value) => [character.charCodeAt(0), value]));
+const BASE64URL_CODES = Buffer.from('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_', 'latin1');
+/** Character code → its digit; -1 for any other character. */
+const BASE64URL_VALUES = new Int8Array(128).fill(-1);
+BASE64URL_CODES.forEach((code, value) => (BASE64URL_VALUES[code] = value));
 
-/** Low digit first. */
+/** Each hash as HASH_LENGTH base64url digits, low digit first, written into one buffer. */
+function encodeHashes(hashes: readonly number[]): string {
+	const text = Buffer.allocUnsafe(hashes.length * HASH_LENGTH);
+	let offset = 0;
+	for (const hash of hashes) {
+		// Two whole numbers of 24 and 28 bits: 4 and 5 digits.
+		const high = Math.floor(hash / 0x1000000);
+		const low = hash - high * 0x1000000;
+		for (let shift = 0; shift < 24; shift += 6) text[offset++] = BASE64URL_CODES[(low >>> shift) & 63];
+		for (let shift = 0; shift < 30; shift += 6) text[offset++] = BASE64URL_CODES[(high >>> shift) & 63];
+	}
+	return text.toString('latin1');
+}
+
 function encodeHash(hash: number): string {
-	let text = '';
-	for (let digit = 0, rest = hash; digit < HASH_LENGTH; digit++, rest = Math.floor(rest / 64)) text += BASE64URL[rest % 64];
-	return text;
+	return encodeHashes([hash]);
 }
 
 function decodeHash(text: string, offset: number): number | undefined {
 	let hash = 0;
 	for (let digit = HASH_LENGTH - 1; digit >= 0; digit--) {
-		const value = BASE64URL_VALUES.get(text.charCodeAt(offset + digit));
-		if (value === undefined) return undefined;
+		const value = BASE64URL_VALUES[text.charCodeAt(offset + digit)] ?? -1;
+		if (value < 0) return undefined;
 		hash = hash * 64 + value;
 	}
 	return hash;
 }
 
 /**
- * The hash of a number under one basis (text and scope, or key): SHA-256 of the basis, once, seeds
- * a 64-bit mix (cyrb53's) of the number, kept to 52 bits so that it is a plain number (a cheap Map
- * key); SHA-256 per number would cost a 10,000-number send more than its 2 % budget. Not a
- * defence against crafted collisions: the numbers are the user's own.
+ * The hashes of numbers under one basis (text and scope, or key): SHA-256 of the basis, once, seeds
+ * a 64-bit mix (cyrb53's) of each number, kept to 52 bits so that it is a plain number; SHA-256
+ * per number would cost a 10,000-number send more than its 2 % budget. The numbers are read as one
+ * UTF-16 buffer: reading a typed array is several times cheaper than charCodeAt on each string.
+ * Not a defence against crafted collisions: the numbers are the user's own.
  */
-function numberHasher(basis: string): (number: string) => number {
+function hashNumbers(basis: string, numbers: readonly string[]): number[] {
 	const seed = hash('sha256', basis, 'buffer');
 	const seed1 = seed.readUInt32LE(0);
 	const seed2 = seed.readUInt32LE(4);
-	return (number) => {
+	const joined = numbers.join('');
+	const bytes = Buffer.allocUnsafeSlow(2 * joined.length);
+	bytes.write(joined, 'utf16le');
+	const codes = new Uint16Array(bytes.buffer, bytes.byteOffset, joined.length);
+	const hashes = new Array<number>(numbers.length);
+	for (let index = 0, at = 0; index < numbers.length; index++) {
 		let h1 = 0xdeadbeef ^ seed1;
 		let h2 = 0x41c6ce57 ^ seed2;
-		for (let index = 0; index < number.length; index++) {
-			const code = number.charCodeAt(index);
-			h1 = Math.imul(h1 ^ code, 2654435761);
-			h2 = Math.imul(h2 ^ code, 1597334677);
+		for (const end = at + numbers[index].length; at < end; at++) {
+			h1 = Math.imul(h1 ^ codes[at], 2654435761);
+			h2 = Math.imul(h2 ^ codes[at], 1597334677);
 		}
 		h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507);
 		h1 ^= Math.imul(h2 ^ (h2 >>> 13), 3266489909);
 		h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507);
 		h2 ^= Math.imul(h1 ^ (h1 >>> 13), 3266489909);
-		return (h1 >>> 0) * 0x100000 + (h2 >>> 12);
-	};
+		hashes[index] = (h1 >>> 0) * 0x100000 + (h2 >>> 12);
+	}
+	return hashes;
 }
 
 function minuteIso(minute: number): string {
@@ -478,10 +574,16 @@ export class SendOnceClaim {
 	readonly repeats: IDataObject[] = [];
 	/** Numbers sent again although an earlier send's fate was unknown (Repeat Unknown Sends on). */
 	readonly repeatedUnknown: IDataObject[] = [];
-	/** number → its hash, for the numbers this item claimed and has not settled. */
-	private readonly claimed = new Map<string, number>();
-	/** Queue mode: number → its hash, for every number `keep` kept (a dry run's too), to ask the shared record. */
-	private readonly hashes = new Map<string, number>();
+	/** This item's number: its claims in the record's index are `-owner`. */
+	private readonly owner: number;
+	/** Every number `keep` kept (of every text it was given), its hash, and whether this item still claims it (1) or recorded or freed it (0). */
+	private readonly keptNumbers: string[] = [];
+	private readonly keptHashes: number[] = [];
+	private readonly keptClaimed: number[] = [];
+	/** Where in `keptNumbers` the next request probably starts: requests are its slices, in order. */
+	private nextPosition = 0;
+	/** number → its place in `keptNumbers`, built the first time a request is not the slice expected. */
+	private positions: Map<string, number> | undefined;
 
 	/** Queue mode: the numbers already asked of the shared record, those it claimed for this item, and those it kept out. */
 	private readonly sharedChecked = new Set<string>();
@@ -500,6 +602,7 @@ export class SendOnceClaim {
 		private readonly sharedStore: ClusterSendRecord | undefined,
 	) {
 		this.shared = sharedStore;
+		this.owner = record.newOwner();
 	}
 
 	/** The shared record while it answers: undefined once it did not (this worker's record alone is checked). */
@@ -512,15 +615,24 @@ export class SendOnceClaim {
 
 	/** The numbers of `text` still to send; the others are listed in `repeats`. */
 	keep(text: string, numbers: string[]): string[] {
-		const hashOf = numberHasher(
+		const hashes = hashNumbers(
 			this.settings.idempotencyKey !== undefined ? `k\n${this.settings.idempotencyKey}` : `t\n${text}\n${this.settings.scope}`,
+			numbers,
 		);
+		const { index } = this.record;
+		const claim = -this.owner;
 		const nowMs = Date.now();
 		const nowMinute = Math.floor(nowMs / MINUTE_MS);
 		const kept: string[] = [];
-		for (const number of numbers) {
-			const hash = hashOf(number);
-			const group = this.record.find(hash, nowMinute);
+		this.positions = undefined;
+		// Each slot found stays where it is until this loop's own writes are done.
+		if (!this.dryRun) index.reserve(numbers.length);
+		for (let position = 0; position < numbers.length; position++) {
+			const number = numbers[position];
+			const hash = hashes[position];
+			const slot = index.slot(hash);
+			const value = index.valueAt(slot);
+			const group = this.record.liveGroup(value < 0 ? index.beneathAt(slot) : value, nowMinute);
 			const recent = group && nowMs - group.sentMinute * MINUTE_MS < this.settings.windowMs ? group : undefined;
 			if (recent && !(recent.unknown && this.settings.repeatUnknown)) {
 				this.repeats.push({
@@ -531,21 +643,52 @@ export class SendOnceClaim {
 				});
 				continue;
 			}
-			const claimedAt = this.record.claims.get(hash);
-			if (claimedAt !== undefined && !this.claimed.has(number)) {
+			if (value < 0 && value !== claim) {
 				// Another item or execution is sending it right now.
+				const claimedAt = this.record.claimStarted.get(-value) ?? nowMs;
 				this.repeats.push({ phone: number, message_id: null, sent_at: minuteIso(Math.floor(claimedAt / MINUTE_MS)), status: 'sending' });
 				continue;
 			}
 			if (recent) this.repeatedUnknown.push({ phone: number, sent_at: minuteIso(recent.sentMinute) });
-			if (this.shared) this.hashes.set(number, hash);
-			if (!this.dryRun) {
-				this.record.claims.set(hash, nowMs);
-				this.claimed.set(number, hash);
+			const claims = !this.dryRun && value !== claim;
+			if (claims) {
+				if (!this.record.claimStarted.has(this.owner)) this.record.claimStarted.set(this.owner, nowMs);
+				index.write(slot, hash, claim, Math.max(value, 0));
 			}
+			this.keptNumbers.push(number);
+			this.keptHashes.push(hash);
+			this.keptClaimed.push(claims ? 1 : 0);
 			kept.push(number);
 		}
 		return kept;
+	}
+
+	/** Where each of these kept numbers is in `keptNumbers`. */
+	private positionsOf(recipients: readonly string[]): number[] {
+		const places: number[] = [];
+		let expected = this.keptNumbers[this.nextPosition] === recipients[0] ? this.nextPosition : -1;
+		for (const number of recipients) {
+			if (this.keptNumbers[expected] !== number) {
+				this.positions ??= new Map(this.keptNumbers.map((kept, place) => [kept, place] as const).reverse());
+				expected = this.positions.get(number) ?? -1;
+			}
+			if (expected < 0) continue;
+			places.push(expected);
+			expected++;
+		}
+		this.nextPosition = Math.max(expected, 0);
+		return places;
+	}
+
+	/** The hashes of these numbers that this item still claims; from now on it does not (they are being recorded or freed). */
+	private takeClaimed(recipients: readonly string[]): number[] {
+		const hashes: number[] = [];
+		for (const place of this.positionsOf(recipients)) {
+			if (this.keptClaimed[place] === 0) continue;
+			this.keptClaimed[place] = 0;
+			hashes.push(this.keptHashes[place]);
+		}
+		return hashes;
 	}
 
 	/**
@@ -554,12 +697,14 @@ export class SendOnceClaim {
 	 * left out and listed. Outside queue mode, or once Redis did not answer, the numbers as they are.
 	 */
 	async sharedRecipients(recipients: string[]): Promise<string[]> {
-		const unchecked = this.shared ? recipients.filter((number) => this.hashes.has(number) && !this.sharedChecked.has(number)) : [];
-		if (this.shared && unchecked.length) {
+		if (!this.shared) return recipients;
+		const places = this.positionsOf(recipients).filter((place) => !this.sharedChecked.has(this.keptNumbers[place]));
+		const unchecked = places.map((place) => this.keptNumbers[place]);
+		if (unchecked.length) {
 			for (const number of unchecked) this.sharedChecked.add(number);
 			try {
 				const answers = await this.shared.claim(
-					unchecked.map((number) => encodeHash(this.hashes.get(number)!)),
+					places.map((place) => encodeHash(this.keptHashes[place])),
 					{ windowMs: this.settings.windowMs, repeatUnknown: this.settings.repeatUnknown, token: this.token, staleMs: SHARED_CLAIM_STALE_MS, peek: this.dryRun },
 				);
 				answers.forEach((answer, index) => this.keepShared(unchecked[index], answer.taken, answer.repeatedUnknown));
@@ -569,7 +714,7 @@ export class SendOnceClaim {
 				this.unshared(error);
 			}
 		}
-		return recipients.filter((number) => !this.sharedTaken.has(number));
+		return this.sharedTaken.size ? recipients.filter((number) => !this.sharedTaken.has(number)) : recipients;
 	}
 
 	private keepShared(number: string, taken: SharedSend | undefined, repeatedUnknown: SharedSend | undefined): void {
@@ -582,7 +727,7 @@ export class SendOnceClaim {
 		}
 		this.sharedTaken.add(number);
 		this.repeats.push({ phone: number, message_id: taken.messageId ?? null, sent_at: secondIso(taken.atMs), status: taken.state });
-		this.release([number]);
+		this.record.release(this.takeClaimed([number]), this.owner);
 	}
 
 	/** Mifumo accepted a request carrying these numbers. */
@@ -599,7 +744,7 @@ export class SendOnceClaim {
 			this.settleRequest(recipients, true, undefined);
 			await this.settleShared(recipients, (shared, hashes) => shared.record(hashes, 'unknown', this.settings.windowMs));
 		} else {
-			this.release(recipients);
+			this.record.release(this.takeClaimed(recipients), this.owner);
 			await this.settleShared(recipients, (shared, hashes) => shared.release(hashes, this.token), true);
 		}
 	}
@@ -612,7 +757,10 @@ export class SendOnceClaim {
 
 	/** `settle` before any request went out (the item's input failed its checks): nothing was claimed in Redis yet. */
 	settleLocal(): void {
-		this.release([...this.claimed.keys()]);
+		const hashes = this.keptHashes.filter((_, place) => this.keptClaimed[place] === 1);
+		this.keptClaimed.fill(0);
+		this.record.release(hashes, this.owner);
+		this.record.claimStarted.delete(this.owner);
 	}
 
 	/** What the item's output says about it. */
@@ -629,15 +777,15 @@ export class SendOnceClaim {
 	}
 
 	private settleRequest(recipients: string[], unknown: boolean, messageId: string | undefined): void {
-		if (this.dryRun) return;
-		const hashes = recipients.map((number) => this.claimed.get(number)).filter((hash): hash is number => hash !== undefined);
+		const hashes = this.takeClaimed(recipients);
 		if (hashes.length === 0) return;
 		const nowMinute = Math.floor(Date.now() / MINUTE_MS);
 		this.record.add(
-			{ sentMinute: nowMinute, expiresMinute: nowMinute + Math.ceil(this.settings.windowMs / MINUTE_MS), unknown, messageId, hashes },
+			{ sentMinute: nowMinute, expiresMinute: nowMinute + Math.ceil(this.settings.windowMs / MINUTE_MS), unknown, messageId },
+			hashes,
+			this.owner,
 			nowMinute,
 		);
-		this.release(recipients);
 		this.context.getWorkflowStaticData('node')[STATIC_DATA_KEY] = this.record.stored;
 	}
 
@@ -651,12 +799,13 @@ export class SendOnceClaim {
 		report: (shared: ClusterSendRecord, hashes: string[]) => Promise<void>,
 		evenIfUnshared = false,
 	): Promise<void> {
+		if (this.sharedClaimed.size === 0) return;
 		const numbers = recipients.filter((number) => this.sharedClaimed.has(number));
 		for (const number of numbers) this.sharedClaimed.delete(number);
 		const shared = this.shared ?? (evenIfUnshared ? this.sharedStore : undefined);
 		if (!shared || numbers.length === 0) return;
 		try {
-			await report(shared, numbers.map((number) => encodeHash(this.hashes.get(number)!)));
+			await report(shared, this.positionsOf(numbers).map((place) => encodeHash(this.keptHashes[place])));
 		} catch (error) {
 			this.unshared(error);
 		}
@@ -665,15 +814,6 @@ export class SendOnceClaim {
 	private unshared(error: unknown): void {
 		this.shared = undefined;
 		addUnsharedHint(this.context, error);
-	}
-
-	private release(recipients: string[]): void {
-		for (const number of recipients) {
-			const hash = this.claimed.get(number);
-			if (hash === undefined) continue;
-			this.record.claims.delete(hash);
-			this.claimed.delete(number);
-		}
 	}
 }
 
