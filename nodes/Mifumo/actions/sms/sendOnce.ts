@@ -198,6 +198,8 @@ class HashIndex {
 	private values = new Int32Array(0);
 	private mask = -1;
 	private count = 0;
+	/** Changes whenever an entry may have moved to another slot: a slot found before is still its entry's while this stays. */
+	layout = 0;
 
 	constructor() {
 		this.clear(0);
@@ -233,6 +235,12 @@ class HashIndex {
 		this.values[4 * slot + 3] = beneath;
 	}
 
+	/** A new value for the entry in `slot` (not empty): stores only, no load of the slot. */
+	replaceAt(slot: number, value: number): void {
+		this.values[4 * slot + 2] = value;
+		this.values[4 * slot + 3] = 0;
+	}
+
 	set(hash: number, value: number, beneath = 0): void {
 		this.reserve(1);
 		this.write(this.slot(hash), hash, value, beneath);
@@ -244,6 +252,7 @@ class HashIndex {
 		let hole = slot;
 		if (values[4 * hole + 2] === 0) return;
 		this.count--;
+		this.layout++;
 		// Backward shift: each later entry of the run that may sit in the hole moves into it, so that a lookup never stops early.
 		for (let next = (hole + 1) & mask; values[4 * next + 2] !== 0; next = (next + 1) & mask) {
 			if (((next - homeSlot(hashes[2 * next], mask)) & mask) < ((next - hole) & mask)) continue;
@@ -274,6 +283,7 @@ class HashIndex {
 		this.values = new Int32Array(buffer);
 		this.mask = capacity - 1;
 		this.count = 0;
+		this.layout++;
 	}
 
 	private resize(capacity: number): void {
@@ -294,6 +304,13 @@ function homeSlot(hash: number, mask: number): number {
 	return (hash - Math.floor(hash / 0x4000000) * 0x4000000) & mask;
 }
 
+/** Hashes an item claims, the slots where it found them, and the index's layout then. */
+interface ClaimedSlots {
+	hashes: number[];
+	slots: number[];
+	layout: number;
+}
+
 /** What one Mifumo node of one workflow sent, as this process knows it, and what its items are sending now. */
 class SendRecord {
 	private groups: SentGroup[] = [];
@@ -304,6 +321,13 @@ class SendRecord {
 	readonly index = new HashIndex();
 	private byId = new Map<number, SentGroup>();
 	private lastId = 0;
+	/**
+	 * Index entries of the groups held, and of groups dropped: those stay (a lookup finds their id
+	 * gone) until they outnumber the others and the index is built anew: deleting each one as its
+	 * group goes cost a 10,000-number send more than its whole 2 % budget.
+	 */
+	private liveEntries = 0;
+	private staleEntries = 0;
 	/** owner → when its claims began. */
 	readonly claimStarted = new Map<number, number>();
 	private lastOwner = 0;
@@ -343,28 +367,37 @@ class SendRecord {
 		return group && group.expiresMinute > nowMinute ? group : undefined;
 	}
 
-	/** Records a request: those of `hashes` that `owner` still claims become this group's. */
-	add(fields: Omit<SentGroup, 'line' | 'id' | 'hashes'>, hashes: number[], owner: number, nowMinute: number): void {
-		const held: number[] = [];
-		const slots: number[] = [];
-		for (const hash of hashes) {
-			const slot = this.index.slot(hash);
-			if (this.index.valueAt(slot) !== -owner) continue;
-			held.push(hash);
-			slots.push(slot);
+	/**
+	 * Records a request: those of `claimed` that `owner` still claims become this group's. While the
+	 * index's layout is the one the claim found its slots in, each claim is still in its slot: no
+	 * lookup (the second random memory access per number, which cost more than the rest of the check).
+	 */
+	add(fields: Omit<SentGroup, 'line' | 'id' | 'hashes'>, claimed: ClaimedSlots, owner: number, nowMinute: number): void {
+		let held = claimed.hashes;
+		let slots = claimed.slots;
+		if (claimed.layout !== this.index.layout) {
+			held = [];
+			slots = [];
+			for (const hash of claimed.hashes) {
+				const slot = this.index.slot(hash);
+				if (this.index.valueAt(slot) !== -owner) continue;
+				held.push(hash);
+				slots.push(slot);
+			}
 		}
 		if (held.length === 0) return;
 		const line = groupLine({ ...fields, hashes: held });
 		// The same line again (the same numbers failed again within the minute): its group holds them already.
 		const known = this.lines.get(line);
 		const id = known ?? ++this.lastId;
-		held.forEach((hash, index) => this.index.write(slots[index], hash, id));
+		for (const slot of slots) this.index.replaceAt(slot, id);
 		if (known !== undefined) return;
 		const group: SentGroup = { ...fields, hashes: held, id, line };
 		this.groups.push(group);
 		this.lines.set(line, id);
 		this.chars += group.line.length + 1;
 		this.byId.set(id, group);
+		this.liveEntries += held.length;
 		// Appending keeps the write cheap: V8 joins the strings only when n8n serialises them.
 		this.stored = this.stored === '' ? group.line : `${this.stored}\n${group.line}`;
 		if (this.chars > MAX_RECORD_CHARS) this.prune(nowMinute, PRUNED_RECORD_CHARS);
@@ -393,13 +426,11 @@ class SendRecord {
 		for (const group of this.groups.slice(0, drop)) {
 			this.lines.delete(group.line);
 			this.byId.delete(group.id);
-			// Oldest first: a hash whose latest group goes has no older one left either; a later group or a claim keeps its entry.
-			for (const hash of group.hashes) {
-				const slot = this.index.slot(hash);
-				if (this.index.valueAt(slot) === group.id) this.index.deleteAt(slot);
-			}
+			this.liveEntries -= group.hashes.length;
+			this.staleEntries += group.hashes.length;
 		}
 		this.groups = this.groups.slice(drop);
+		if (this.staleEntries > this.liveEntries) this.reindex();
 		// The stored text holds the groups in this order: the dropped ones are its start.
 		this.stored = this.stored.slice(this.chars - chars);
 		this.chars = chars;
@@ -409,7 +440,9 @@ class SendRecord {
 	private reindex(): void {
 		this.byId = new Map(this.groups.map((group) => [group.id, group]));
 		const claims = this.index.claims();
-		this.index.clear(this.groups.reduce((sum, group) => sum + group.hashes.length, claims.length));
+		this.liveEntries = this.groups.reduce((sum, group) => sum + group.hashes.length, 0);
+		this.staleEntries = 0;
+		this.index.clear(this.liveEntries + claims.length);
 		for (const group of this.groups) for (const hash of group.hashes) this.index.set(hash, group.id);
 		for (const [hash, claim] of claims) this.index.set(hash, claim, Math.max(this.index.valueAt(this.index.slot(hash)), 0));
 	}
@@ -580,6 +613,9 @@ export class SendOnceClaim {
 	private readonly keptNumbers: string[] = [];
 	private readonly keptHashes: number[] = [];
 	private readonly keptClaimed: number[] = [];
+	/** Where each was found in the index, in its layout `keptLayout` (-1: several layouts, look them up again). */
+	private readonly keptSlots: number[] = [];
+	private keptLayout: number | undefined;
 	/** Where in `keptNumbers` the next request probably starts: requests are its slices, in order. */
 	private nextPosition = 0;
 	/** number → its place in `keptNumbers`, built the first time a request is not the slice expected. */
@@ -658,8 +694,10 @@ export class SendOnceClaim {
 			this.keptNumbers.push(number);
 			this.keptHashes.push(hash);
 			this.keptClaimed.push(claims ? 1 : 0);
+			this.keptSlots.push(slot);
 			kept.push(number);
 		}
+		this.keptLayout = this.keptLayout === undefined || this.keptLayout === index.layout ? index.layout : -1;
 		return kept;
 	}
 
@@ -680,15 +718,16 @@ export class SendOnceClaim {
 		return places;
 	}
 
-	/** The hashes of these numbers that this item still claims; from now on it does not (they are being recorded or freed). */
-	private takeClaimed(recipients: readonly string[]): number[] {
-		const hashes: number[] = [];
+	/** Those of these numbers that this item still claims; from now on it does not (they are being recorded or freed). */
+	private takeClaimed(recipients: readonly string[]): ClaimedSlots {
+		const claimed: ClaimedSlots = { hashes: [], slots: [], layout: this.keptLayout ?? -1 };
 		for (const place of this.positionsOf(recipients)) {
 			if (this.keptClaimed[place] === 0) continue;
 			this.keptClaimed[place] = 0;
-			hashes.push(this.keptHashes[place]);
+			claimed.hashes.push(this.keptHashes[place]);
+			claimed.slots.push(this.keptSlots[place]);
 		}
-		return hashes;
+		return claimed;
 	}
 
 	/**
@@ -727,7 +766,7 @@ export class SendOnceClaim {
 		}
 		this.sharedTaken.add(number);
 		this.repeats.push({ phone: number, message_id: taken.messageId ?? null, sent_at: secondIso(taken.atMs), status: taken.state });
-		this.record.release(this.takeClaimed([number]), this.owner);
+		this.record.release(this.takeClaimed([number]).hashes, this.owner);
 	}
 
 	/** Mifumo accepted a request carrying these numbers. */
@@ -744,7 +783,7 @@ export class SendOnceClaim {
 			this.settleRequest(recipients, true, undefined);
 			await this.settleShared(recipients, (shared, hashes) => shared.record(hashes, 'unknown', this.settings.windowMs));
 		} else {
-			this.record.release(this.takeClaimed(recipients), this.owner);
+			this.record.release(this.takeClaimed(recipients).hashes, this.owner);
 			await this.settleShared(recipients, (shared, hashes) => shared.release(hashes, this.token), true);
 		}
 	}
@@ -777,12 +816,12 @@ export class SendOnceClaim {
 	}
 
 	private settleRequest(recipients: string[], unknown: boolean, messageId: string | undefined): void {
-		const hashes = this.takeClaimed(recipients);
-		if (hashes.length === 0) return;
+		const claimed = this.takeClaimed(recipients);
+		if (claimed.hashes.length === 0) return;
 		const nowMinute = Math.floor(Date.now() / MINUTE_MS);
 		this.record.add(
 			{ sentMinute: nowMinute, expiresMinute: nowMinute + Math.ceil(this.settings.windowMs / MINUTE_MS), unknown, messageId },
-			hashes,
+			claimed,
 			this.owner,
 			nowMinute,
 		);
