@@ -442,7 +442,8 @@ class SendRecord {
 		const claims = this.index.claims();
 		this.liveEntries = this.groups.reduce((sum, group) => sum + group.hashes.length, 0);
 		this.staleEntries = 0;
-		this.index.clear(this.liveEntries + claims.length);
+		// Room for as many stale entries again (the next rebuild's trigger): no resize in between.
+		this.index.clear(2 * this.liveEntries + claims.length);
 		for (const group of this.groups) for (const hash of group.hashes) this.index.set(hash, group.id);
 		for (const [hash, claim] of claims) this.index.set(hash, claim, Math.max(this.index.valueAt(this.index.slot(hash)), 0));
 	}
