@@ -29,10 +29,12 @@ test('12 executions at once are paced through the queue Redis: each SMS once, on
 	expect(runs.flatMap(hintsOf)).toEqual([]);
 	expect(await acceptedRecipients()).toEqual(Array.from({ length: 12 }, (_, index) => phoneOf(index)).sort());
 
-	// One stream at 600 a minute (102 ms apart with head-room): a late wake-up moves one send, not the stream.
+	// One stream at 600 a minute (102 ms apart with head-room): a late wake-up moves one send, not the
+	// stream. How late one can arrive is the machine's: CI once measured 152 ms on 2 busy cores.
 	const times = (await sandbox.control.stats()).acceptedSendTimes;
-	expect(times[11] - times[0]).toBeGreaterThanOrEqual(11 * 102 - 150);
-	for (let index = 4; index < times.length; index++) expect(times[index] - times[index - 4]).toBeGreaterThanOrEqual(4 * 102 - 150);
+	const LATE_MS = 250;
+	expect(times[11] - times[0]).toBeGreaterThanOrEqual(11 * 102 - LATE_MS);
+	for (let index = 4; index < times.length; index++) expect(times[index] - times[index - 4]).toBeGreaterThanOrEqual(4 * 102 - LATE_MS);
 	expect(redis.cli('KEYS', '*')).toBe(paceKey());
 	expect(Number(redis.cli('HGET', paceKey(), 'total'))).toBeGreaterThan(0);
 });
