@@ -42,10 +42,11 @@ test('two workers asking at once get one stream of slots, one interval apart, un
 	);
 	expect(turns.map((turn) => turn.readiness)).toEqual(Array(30).fill({ pausedMs: 0 }));
 	const times = turns.map((turn) => turn.at).sort((a, b) => a - b);
+	// A late wake-up (a busy machine) moves one turn, not the stream: CI once measured the first turn 26 ms late.
+	const LATE_MS = 150;
 	// Alone, each worker would have sent its 15 in 15 intervals; shared, the 30 take 29.
-	expect(times[29] - times[0]).toBeGreaterThanOrEqual(29 * interval - 20);
-	// A late wake-up (a busy machine) moves one turn, not the stream.
-	for (let index = 4; index < times.length; index++) expect(times[index] - times[index - 4]).toBeGreaterThanOrEqual(4 * interval - 150);
+	expect(times[29] - times[0]).toBeGreaterThanOrEqual(29 * interval - LATE_MS);
+	for (let index = 4; index < times.length; index++) expect(times[index] - times[index - 4]).toBeGreaterThanOrEqual(4 * interval - LATE_MS);
 
 	expect(redis.cli('KEYS', '*')).toBe(`bull:n8n-nodes-mifumo:pace:${ACCOUNT}`);
 	expect(redis.cli('HGETALL', `bull:n8n-nodes-mifumo:pace:${ACCOUNT}`)).not.toContain(API_KEY);
