@@ -288,6 +288,12 @@ function queueEnv({ userFolder, port, brokerPort, pg, redis, logDir, name, logLe
 			DB_POSTGRESDB_USER: 'postgres',
 			DB_POSTGRESDB_PASSWORD: '',
 			DB_POSTGRESDB_POOL_SIZE: '10',
+			// A worker running 120 executions at once queues their queries for its 10 connections:
+			// on 2 busy cores one waited more than n8n's 20 s (DB_POSTGRESDB_CONNECTION_TIMEOUT) and
+			// n8n failed its execution ("timeout exceeded when trying to connect"), and the DB ping
+			// (5 s) failed and n8n rebuilt the pool under running queries. Waited for instead.
+			DB_POSTGRESDB_CONNECTION_TIMEOUT: '120000',
+			DB_PING_TIMEOUT_MS: process.env.MIFUMO_QUEUE_PING_TIMEOUT_MS || '15000',
 			EXECUTIONS_MODE: 'queue',
 			QUEUE_BULL_REDIS_HOST: '127.0.0.1',
 			QUEUE_BULL_REDIS_PORT: String(redis.port),
@@ -398,7 +404,6 @@ async function startQueueStack({ tgz, credentials = [], workflows = [], publish 
 				// within DB_PING_TIMEOUT_MS, default 5 s) then fails and the process answers every
 				// request 503 "Database is not ready!" until a ping succeeds. See docs/queue-mode.md.
 				DB_POSTGRESDB_POOL_SIZE: process.env.MIFUMO_QUEUE_WEBHOOK_POOL || '20',
-				DB_PING_TIMEOUT_MS: process.env.MIFUMO_QUEUE_PING_TIMEOUT_MS || '15000',
 			}),
 		};
 		for (let i = 0; i < workers; i++) {

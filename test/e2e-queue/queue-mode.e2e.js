@@ -124,14 +124,23 @@ async function pacedBurst(count, prefix, workers, during) {
 	return { numbers, executions, stats, sent, queuedMs, runningAtRelease: running, elapsedMs: Date.now() - startedAt, during: duringResult };
 }
 
-/** The shared pace worked: every SMS once, few rate-limit answers, the limit used. */
-function expectOnePace({ numbers, executions, stats, sent }) {
-	expect(executions.filter((execution) => execution.status !== 'success')).toEqual([]);
+/**
+ * The shared pace worked: every SMS once, few rate-limit answers, the limit used while executions
+ * wait for their turns: over the sends of as many executions as were running at the release. Those
+ * started after it (when a worker takes more than it runs at once) arrive as fast as n8n starts
+ * them, on 2 busy cores slower than the limit.
+ */
+function expectOnePace({ numbers, executions, stats, sent, runningAtRelease }) {
+	expect(ctx.failures(executions)).toEqual([]);
 	expect(duplicates(sent)).toEqual([]);
 	expect(sent).toHaveLength(numbers.length);
 	expect(new Set(sent)).toEqual(new Set(numbers));
-	const rate = perWindow(stats.acceptedSendTimes);
-	process.stderr.write(`[e2e-queue] paced burst at the sandbox: ${JSON.stringify({ smsPerWindow: Number(rate.toFixed(1)), rateLimited: stats.rateLimited, sent: sent.length })}\n`);
+	const rate = perWindow(stats.acceptedSendTimes.slice(0, runningAtRelease));
+	const wholeBurst = perWindow(stats.acceptedSendTimes);
+	process.stderr.write(
+		`[e2e-queue] paced burst at the sandbox: ${JSON.stringify({ smsPerWindow: Number(rate.toFixed(1)), ofSends: Math.min(runningAtRelease, sent.length), wholeBurstPerWindow: Number(wholeBurst.toFixed(1)), rateLimited: stats.rateLimited, sent: sent.length })}\n`,
+	);
+	expect(runningAtRelease).toBeGreaterThanOrEqual(100);
 	expect(stats.rateLimited).toBeLessThanOrEqual(3);
 	expect(rate).toBeGreaterThanOrEqual(0.95 * BURST_LIMIT.sms);
 	expect(rate).toBeLessThanOrEqual(BURST_LIMIT.sms * 1.01);
@@ -290,7 +299,7 @@ describe('n8n queue mode (2 workers, webhook processor, PostgreSQL, Redis)', () 
 		const execs = await finishedExecutions(IDS.receipts, 200, 150000);
 		const elapsed = Date.now() - t0;
 		expect(execs).toHaveLength(200);
-		expect(execs.filter((e) => e.status !== 'success')).toEqual([]);
+		expect(ctx.failures(execs)).toEqual([]);
 
 		// each webhook's payload in exactly one execution (PostgreSQL: the stored run data)
 		const rows = ctx.sql(
@@ -330,7 +339,7 @@ describe('n8n queue mode (2 workers, webhook processor, PostgreSQL, Redis)', () 
 			{ what: `${BURST} finished executions`, timeoutMs: 150000 },
 		);
 		expect(execs).toHaveLength(BURST);
-		expect(execs.filter((execution) => execution.status !== 'success')).toEqual([]);
+		expect(ctx.failures(execs)).toEqual([]);
 
 		const sent = await sentRecipients(ctx.sandbox);
 		expect(duplicates(sent)).toEqual([]);
@@ -346,7 +355,7 @@ describe('n8n queue mode (2 workers, webhook processor, PostgreSQL, Redis)', () 
 		process.stderr.write(`[e2e-queue] burst: ${JSON.stringify({ executions: BURST, perWorker })}\n`);
 	});
 
-	test(`${PACED_BURST} single-SMS executions at once over 2 workers share one pace in the queue Redis: none failed or doubled, ≤ 3 rate-limit answers, ≥ 95 % of the limit used`, async () => {
+	test(`${PACED_BURST} single-SMS executions at once over 2 workers share one pace in the queue Redis: none failed or doubled, ≤ 3 rate-limit answers, ≥ 95 % of the limit used while they wait`, async () => {
 		const burst = await pacedBurst(PACED_BURST, '77', 2);
 		const rate = expectOnePace(burst);
 		const perWorker = ctx.startedBy().map((ids) => burst.executions.filter((execution) => ids.includes(execution.id)).length);
@@ -418,7 +427,7 @@ describe('n8n queue mode (2 workers, webhook processor, PostgreSQL, Redis)', () 
 			},
 			{ what: '40 more finished executions', timeoutMs: 60000 },
 		);
-		expect(after.filter((execution) => execution.status !== 'success')).toEqual([]);
+		expect(ctx.failures(after)).toEqual([]);
 		const interval = (60000 / BURST_LIMIT.messagesPerMinute) * 1.02;
 		const grown = Number(ctx.redis('HGET', paceKey(), 'total')) - totalBefore;
 		expect(grown).toBeGreaterThanOrEqual(40 * interval - 1);

@@ -43,6 +43,23 @@ function queueContext() {
 		executions(workflowId) {
 			return ctx.sql(`select id, status from execution_entity where "workflowId" = '${workflowId}' order by id`).map(([id, status]) => ({ id, status }));
 		},
+		/**
+		 * Those of these executions that did not succeed, each with the error n8n's event log gave
+		 * for it (n8n.workflow.failed), so that a failed run says why.
+		 */
+		failures(executions) {
+			const failed = executions.filter((execution) => execution.status !== 'success');
+			if (failed.length === 0) return [];
+			const errors = new Map();
+			for (const file of fs.readdirSync(s.logDir).filter((name) => name.startsWith('events-'))) {
+				for (const line of fs.readFileSync(path.join(s.logDir, file), 'utf8').split('\n')) {
+					if (!line.includes('"n8n.workflow.failed"')) continue;
+					const { payload } = JSON.parse(line);
+					errors.set(payload.executionId, payload.errorMessage);
+				}
+			}
+			return failed.map((execution) => ({ ...execution, error: errors.get(execution.id) ?? null }));
+		},
 		/** For each worker, the execution ids its log says it started. */
 		startedBy() {
 			return s.workers.map((w) => queue.executionsStartedIn(fs.readFileSync(w.logFile, 'utf8')));
