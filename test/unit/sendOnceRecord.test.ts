@@ -2,7 +2,8 @@
  * The send-once record's bounds, on the static data it writes: 100,000 numbers stay under 1.5 MB,
  * entries leave when their window ends, and beyond the cap the oldest go first; and what its
  * in-process index must keep straight: requests that report back out of order, claims released
- * over an earlier send, claims of a running item while another execution's static data is merged.
+ * over an earlier send, claims of a running item while another execution's static data is merged
+ * or its text's index is built anew, and many texts passing the cap (the stored text cut at its start).
  * (The engine tests in test/nodes/sendOnce.test.ts cover what a run does with it.)
  */
 import type { IDataObject, IExecuteFunctions, INode } from 'n8n-workflow';
@@ -25,10 +26,18 @@ const settings = (hours: number, repeatUnknown = false): SendOnceSettings => ({ 
 const numbers = (from: number, count: number) => Array.from({ length: count }, (_, index) => `+2557${String(from + index).padStart(8, '0')}`);
 
 /** One run that sends `count` numbers, 100 to a request, each accepted with a UUID message_id. */
-function sendRun(staticData: IDataObject, from: number, count: number, hours = 24): string[] {
+function sendRun(staticData: IDataObject, from: number, count: number, hours = 24, text = 'Habari!'): string[] {
 	const claim = SendOnceClaim.open(fakeRun(staticData), settings(hours), false)!;
-	const kept = claim.keep('Habari!', numbers(from, count));
+	const kept = claim.keep(text, numbers(from, count));
 	for (let start = 0; start < kept.length; start += 100) claim.accepted(kept.slice(start, start + 100), crypto.randomUUID());
+	claim.settle();
+	return kept;
+}
+
+/** What a run would send of these numbers, looked at as a Dry Run does: nothing claimed or recorded. */
+function wouldSend(staticData: IDataObject, text: string, list: string[]): string[] {
+	const claim = SendOnceClaim.open(fakeRun(staticData), settings(24), true)!;
+	const kept = claim.keep(text, list);
 	claim.settle();
 	return kept;
 }
@@ -124,5 +133,54 @@ test("an item's claims hold while another execution's static data is merged into
 	const later = SendOnceClaim.open(fakeRun(merged), settings(24), false)!;
 	expect(later.keep('Habari!', kept.slice(99, 102))).toEqual([]);
 	expect(later.repeats.map((repeat) => repeat.message_id)).toEqual(['msg_first', 'msg_second', 'msg_second']);
+	later.settle();
+});
+
+test('many texts, the cap passed twice over: the static data is exactly the newest sends, in the process and after a restart', () => {
+	const staticData: IDataObject = {};
+	const texts = Array.from({ length: 32 }, (_, index) => `Ofa ya wiki ${index}`);
+	for (const text of texts) sendRun(staticData, 0, 10_000, 24, text);
+	const stored = staticData.sendOnce as string;
+	const lines = stored.split('\n');
+	expect(stored.length).toBeLessThanOrEqual(MAX_RECORD_CHARS);
+	// Whole lines, each once, each sent in this test's minutes.
+	const nowMinute = Math.floor(Date.now() / 60_000);
+	expect(lines.filter((line) => line.split(' ').length !== 6 || nowMinute - parseInt(line.split(' ')[0], 36) > 2)).toEqual([]);
+	expect(new Set(lines).size).toBe(lines.length);
+	// Which texts are still remembered, whole: the same in this process and in a fresh one.
+	const remembered = (data: IDataObject) => texts.filter((text) => wouldSend(data, text, numbers(0, 10_000)).length === 0);
+	const inProcess = remembered(staticData);
+	forgetSendRecords();
+	const loaded = JSON.parse(JSON.stringify(staticData)) as IDataObject;
+	const afterRestart = remembered(loaded);
+	expect(afterRestart).toEqual(inProcess);
+	// Read back by a fresh process, nothing of it was dropped: its next send's line follows the same text.
+	sendRun(loaded, 0, 1, 24, 'Mpya');
+	expect((loaded.sendOnce as string).startsWith(`${stored}\n`)).toBe(true);
+	// The newest ones, at least 100,000 numbers' worth.
+	expect(inProcess.length).toBeGreaterThanOrEqual(10);
+	expect(inProcess).toEqual(texts.slice(texts.length - inProcess.length));
+});
+
+test("an item's claims hold while the oldest sends of its text are dropped and that text's index is built anew", () => {
+	const staticData: IDataObject = {};
+	sendRun(staticData, 0, 5_000, 24, 'Karibu');
+	const running = SendOnceClaim.open(fakeRun(staticData), settings(24), false)!;
+	const kept = running.keep('Karibu', numbers(5_000, 5_000));
+	// Other texts push the first 5,000 out of the record: the index of its text then holds only
+	// dropped entries and the running item's claims, and is built anew.
+	for (let run = 0; run < 15; run++) sendRun(staticData, 0, 10_000, 24, `Habari ${run}`);
+	expect(wouldSend(staticData, 'Karibu', numbers(0, 5_000))).toHaveLength(5_000);
+	running.accepted(kept.slice(0, 100), 'msg_first');
+	const peer = SendOnceClaim.open(fakeRun(staticData), settings(24), false)!;
+	expect(peer.keep('Karibu', kept)).toEqual([]);
+	expect(peer.repeats.map((repeat) => repeat.status)).toEqual([...Array(100).fill('sent'), ...Array(4_900).fill('sending')]);
+	peer.settle();
+	running.accepted(kept.slice(100), 'msg_second');
+	running.settle();
+	forgetSendRecords();
+	const later = SendOnceClaim.open(fakeRun(JSON.parse(JSON.stringify(staticData)) as IDataObject), settings(24), false)!;
+	expect(later.keep('Karibu', kept)).toEqual([]);
+	expect(new Set(later.repeats.map((repeat) => repeat.message_id))).toEqual(new Set(['msg_first', 'msg_second']));
 	later.settle();
 });

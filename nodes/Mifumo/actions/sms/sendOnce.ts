@@ -145,8 +145,9 @@ const PRUNED_RECORD_CHARS = 1_260_000;
 const STATIC_DATA_KEY = 'sendOnce';
 
 /**
- * One accepted (or unknown) request: when, for how long it counts, its message_id and the
- * hashes of its numbers. Stored as one line: `minute keepMinutes state messageId hashes`.
+ * One accepted (or unknown) request: when, for how long it counts, its message_id, the bucket of
+ * its text (or key) and the hashes of its numbers. Stored as one line:
+ * `minute keepMinutes state bucket messageId hashes`.
  */
 interface SentGroup {
 	/** This process's own number for it (HashIndex values). */
@@ -155,33 +156,34 @@ interface SentGroup {
 	sentMinute: number;
 	expiresMinute: number;
 	unknown: boolean;
+	bucket: number;
 	messageId?: string;
-	hashes: number[];
+	/** How many numbers: their hashes are read from `line` when needed (kept twice, they were garbage to collect in every send). */
+	size: number;
 }
 
-function groupLine(group: Omit<SentGroup, 'line' | 'id'>): string {
-	return [
-		group.sentMinute.toString(36),
-		(group.expiresMinute - group.sentMinute).toString(36),
-		group.unknown ? 'u' : 's',
-		encodeURIComponent(group.messageId ?? ''),
-		encodeHashes(group.hashes),
-	].join(' ');
+/** What a request's record says besides its numbers. */
+type SendFate = Pick<SentGroup, 'sentMinute' | 'expiresMinute' | 'unknown' | 'messageId'>;
+
+function groupLine(fate: SendFate, bucket: number, hashes: readonly number[]): string {
+	const sent = fate.sentMinute.toString(36);
+	const keep = (fate.expiresMinute - fate.sentMinute).toString(36);
+	const bucketDigits = String.fromCharCode(BASE64URL_CODES[bucket & 63], BASE64URL_CODES[bucket >>> 6]);
+	return `${sent} ${keep} ${fate.unknown ? 'u' : 's'} ${bucketDigits} ${encodeURIComponent(fate.messageId ?? '')} ${encodeHashes(hashes)}`;
 }
 
 function parseGroup(line: string): Omit<SentGroup, 'id'> | undefined {
-	const [sent, keep, state, messageId, hashes] = line.split(' ');
-	if (hashes === undefined || hashes.length % HASH_LENGTH !== 0) return undefined;
+	const [sent, keep, state, bucketDigits, messageId, hashes] = line.split(' ');
+	if (hashes === undefined || hashes.length % HASH_LENGTH !== 0 || bucketDigits.length !== 2) return undefined;
 	const sentMinute = parseInt(sent, 36);
 	const expiresMinute = sentMinute + parseInt(keep, 36);
-	if (!Number.isFinite(expiresMinute)) return undefined;
-	const list: number[] = [];
-	for (let index = 0; index < hashes.length; index += HASH_LENGTH) {
-		const hash = decodeHash(hashes, index);
-		if (hash === undefined) return undefined;
-		list.push(hash);
-	}
-	return { line, sentMinute, expiresMinute, unknown: state === 'u', messageId: messageId ? decodeURIComponent(messageId) : undefined, hashes: list };
+	const low = BASE64URL_VALUES[bucketDigits.charCodeAt(0)] ?? -1;
+	const high = BASE64URL_VALUES[bucketDigits.charCodeAt(1)] ?? -1;
+	const bucket = low + 64 * high;
+	if (!Number.isFinite(expiresMinute) || low < 0 || high < 0 || bucket >= BUCKETS) return undefined;
+	for (let index = 0; index < hashes.length; index += HASH_LENGTH) if (decodeHash(hashes, index) === undefined) return undefined;
+	const size = hashes.length / HASH_LENGTH;
+	return { line, sentMinute, expiresMinute, unknown: state === 'u', bucket, messageId: messageId ? decodeURIComponent(messageId) : undefined, size };
 }
 
 /**
@@ -295,7 +297,7 @@ class HashIndex {
 	}
 }
 
-const MIN_INDEX_SLOTS = 1024;
+const MIN_INDEX_SLOTS = 16;
 /** The index grows when more than this many tenths of its slots are taken. */
 const MAX_INDEX_LOAD_TENTHS = 7;
 
@@ -304,8 +306,17 @@ function homeSlot(hash: number, mask: number): number {
 	return (hash - Math.floor(hash / 0x4000000) * 0x4000000) & mask;
 }
 
-/** Hashes an item claims, the slots where it found them, and the index's layout then. */
+/**
+ * The record's index is split by the text (or key) numbers are sent under, which picks one of
+ * BUCKETS indexes: only numbers under the same text can repeat each other, and a new text's
+ * numbers (claimed, then recorded) fill a small index that stays in the CPU's cache, not random
+ * places in one index of every number sent, each a cache miss (most of what the check cost).
+ */
+const BUCKETS = 256;
+
+/** Hashes an item claims in one bucket, the slots where it found them, and that index's layout then (-1: unknown). */
 interface ClaimedSlots {
+	bucket: number;
 	hashes: number[];
 	slots: number[];
 	layout: number;
@@ -317,32 +328,46 @@ class SendRecord {
 	/** Each group's line → its id: a line already known is not added twice. */
 	private lines = new Map<string, number>();
 	private chars = 0;
-	/** hash → the id of the latest group that holds it (`byId` → the group), or the claim of the item sending it now. */
-	readonly index = new HashIndex();
+	/**
+	 * Per bucket: hash → the id of the latest group that holds it (`byId` → the group), or the
+	 * claim of the item sending it now. Made on first use.
+	 */
+	private readonly indexes: HashIndex[] = [];
 	private byId = new Map<number, SentGroup>();
 	private lastId = 0;
 	/**
-	 * Index entries of the groups held, and of groups dropped: those stay (a lookup finds their id
-	 * gone) until they outnumber the others and the index is built anew: deleting each one as its
-	 * group goes cost a 10,000-number send more than its whole 2 % budget.
+	 * Per bucket, index entries of the groups held, and of groups dropped: those stay (a lookup
+	 * finds their id gone) until they outnumber the others and the bucket's index is built anew:
+	 * deleting each one as its group goes costs more than a rebuild now and then.
 	 */
-	private liveEntries = 0;
-	private staleEntries = 0;
+	private readonly liveEntries = new Int32Array(BUCKETS);
+	private readonly staleEntries = new Int32Array(BUCKETS);
 	/** owner → when its claims began. */
 	readonly claimStarted = new Map<number, number>();
 	private lastOwner = 0;
 	/** The text last read from or written to the static data: the same text needs no merge. */
 	stored = '';
+	/**
+	 * `stored` in two parts, each lines joined by newlines: a flat text (as read, or sliced from one),
+	 * then the lines added since, which V8 keeps as a rope. Dropping the oldest lines slices the flat
+	 * part, which costs nothing; slicing the whole would copy all of it (1.4 MB) at every prune.
+	 */
+	private storedFlat = '';
+	private storedAdded = '';
 
-	/** A number for a SendOnceClaim, whose claims in `index` carry it (negated). */
+	/** A number for a SendOnceClaim, whose claims in the indexes carry it (negated). */
 	newOwner(): number {
 		return ++this.lastOwner;
+	}
+
+	index(bucket: number): HashIndex {
+		return (this.indexes[bucket] ??= new HashIndex());
 	}
 
 	/** Adds what another process (or an earlier start of this one) stored and this record lacks. */
 	merge(stored: string, nowMinute: number): void {
 		if (stored === this.stored) return this.prune(nowMinute, MAX_RECORD_CHARS);
-		let added = false;
+		const added = new Set<number>();
 		for (const line of stored.split('\n')) {
 			if (line === '' || this.lines.has(line)) continue;
 			const group = parseGroup(line);
@@ -350,15 +375,18 @@ class SendRecord {
 			this.groups.push({ ...group, id: ++this.lastId });
 			this.lines.set(line, this.lastId);
 			this.chars += line.length + 1;
-			added = true;
+			added.add(group.bucket);
 		}
-		if (added) {
+		if (added.size) {
 			this.groups.sort((a, b) => a.sentMinute - b.sentMinute);
-			this.reindex();
+			this.byId = new Map(this.groups.map((group) => [group.id, group]));
+			this.reindex(added);
 		}
 		this.prune(nowMinute, MAX_RECORD_CHARS);
 		// What this process knows and the static data lacked (an execution that started from an older copy) is written back too.
-		this.stored = this.serialize();
+		this.storedFlat = this.serialize();
+		this.storedAdded = '';
+		this.stored = this.storedFlat;
 	}
 
 	/** The group of this id (an index value) while its window has not ended. */
@@ -370,47 +398,52 @@ class SendRecord {
 	/**
 	 * Records a request: those of `claimed` that `owner` still claims become this group's. While the
 	 * index's layout is the one the claim found its slots in, each claim is still in its slot: no
-	 * lookup (the second random memory access per number, which cost more than the rest of the check).
+	 * second lookup.
 	 */
-	add(fields: Omit<SentGroup, 'line' | 'id' | 'hashes'>, claimed: ClaimedSlots, owner: number, nowMinute: number): void {
+	add(fate: SendFate, claimed: ClaimedSlots, owner: number, nowMinute: number): void {
+		const index = this.index(claimed.bucket);
 		let held = claimed.hashes;
 		let slots = claimed.slots;
-		if (claimed.layout !== this.index.layout) {
+		if (claimed.layout !== index.layout) {
 			held = [];
 			slots = [];
 			for (const hash of claimed.hashes) {
-				const slot = this.index.slot(hash);
-				if (this.index.valueAt(slot) !== -owner) continue;
+				const slot = index.slot(hash);
+				if (index.valueAt(slot) !== -owner) continue;
 				held.push(hash);
 				slots.push(slot);
 			}
 		}
 		if (held.length === 0) return;
-		const line = groupLine({ ...fields, hashes: held });
+		const { bucket } = claimed;
+		const line = groupLine(fate, bucket, held);
 		// The same line again (the same numbers failed again within the minute): its group holds them already.
 		const known = this.lines.get(line);
 		const id = known ?? ++this.lastId;
-		for (const slot of slots) this.index.replaceAt(slot, id);
+		for (const slot of slots) index.replaceAt(slot, id);
 		if (known !== undefined) return;
-		const group: SentGroup = { ...fields, hashes: held, id, line };
+		const { sentMinute, expiresMinute, unknown, messageId } = fate;
+		const group: SentGroup = { id, line, sentMinute, expiresMinute, unknown, bucket, messageId, size: held.length };
 		this.groups.push(group);
 		this.lines.set(line, id);
-		this.chars += group.line.length + 1;
+		this.chars += line.length + 1;
 		this.byId.set(id, group);
-		this.liveEntries += held.length;
+		this.liveEntries[bucket] += held.length;
 		// Appending keeps the write cheap: V8 joins the strings only when n8n serialises them.
+		this.storedAdded = this.storedAdded === '' ? group.line : `${this.storedAdded}\n${group.line}`;
 		this.stored = this.stored === '' ? group.line : `${this.stored}\n${group.line}`;
 		if (this.chars > MAX_RECORD_CHARS) this.prune(nowMinute, PRUNED_RECORD_CHARS);
 	}
 
-	/** Frees those of `hashes` that `owner` still claims: what they covered shows again. */
-	release(hashes: number[], owner: number): void {
+	/** Frees those of `hashes` (in `bucket`) that `owner` still claims: what they covered shows again. */
+	release(bucket: number, hashes: number[], owner: number): void {
+		const index = this.index(bucket);
 		for (const hash of hashes) {
-			const slot = this.index.slot(hash);
-			if (this.index.valueAt(slot) !== -owner) continue;
-			const beneath = this.index.beneathAt(slot);
-			if (this.byId.has(beneath)) this.index.write(slot, hash, beneath);
-			else this.index.deleteAt(slot);
+			const slot = index.slot(hash);
+			if (index.valueAt(slot) !== -owner) continue;
+			const beneath = index.beneathAt(slot);
+			if (this.byId.has(beneath)) index.write(slot, hash, beneath);
+			else index.deleteAt(slot);
 		}
 	}
 
@@ -423,29 +456,59 @@ class SendRecord {
 			drop++;
 		}
 		if (drop === 0) return;
+		const stale = new Set<number>();
 		for (const group of this.groups.slice(0, drop)) {
 			this.lines.delete(group.line);
 			this.byId.delete(group.id);
-			this.liveEntries -= group.hashes.length;
-			this.staleEntries += group.hashes.length;
+			this.liveEntries[group.bucket] -= group.size;
+			this.staleEntries[group.bucket] += group.size;
+			if (this.staleEntries[group.bucket] > this.liveEntries[group.bucket]) stale.add(group.bucket);
 		}
 		this.groups = this.groups.slice(drop);
-		if (this.staleEntries > this.liveEntries) this.reindex();
-		// The stored text holds the groups in this order: the dropped ones are its start.
-		this.stored = this.stored.slice(this.chars - chars);
+		if (stale.size) this.reindex(stale);
+		this.dropStoredStart(this.chars - chars);
 		this.chars = chars;
 	}
 
-	/** The index anew from the groups, oldest first, so that a hash maps to its latest group; the claims stay on top. */
-	private reindex(): void {
-		this.byId = new Map(this.groups.map((group) => [group.id, group]));
-		const claims = this.index.claims();
-		this.liveEntries = this.groups.reduce((sum, group) => sum + group.hashes.length, 0);
-		this.staleEntries = 0;
-		// Room for as many stale entries again (the next rebuild's trigger): no resize in between.
-		this.index.clear(2 * this.liveEntries + claims.length);
-		for (const group of this.groups) for (const hash of group.hashes) this.index.set(hash, group.id);
-		for (const [hash, claim] of claims) this.index.set(hash, claim, Math.max(this.index.valueAt(this.index.slot(hash)), 0));
+	/** The stored text holds the groups in this order: `length` characters at its start are the dropped ones (and their newlines). */
+	private dropStoredStart(length: number): void {
+		if (length < this.storedFlat.length) {
+			this.storedFlat = this.storedFlat.slice(length);
+		} else {
+			// Into the lines added since: they become the flat part, copied once per turnover of the record.
+			this.storedFlat = this.storedAdded.slice(length - (this.storedFlat === '' ? 0 : this.storedFlat.length + 1));
+			this.storedAdded = '';
+		}
+		this.stored = this.storedFlat === '' || this.storedAdded === '' ? this.storedFlat + this.storedAdded : `${this.storedFlat}\n${this.storedAdded}`;
+	}
+
+	/**
+	 * These buckets' indexes anew from the groups, oldest first, so that a hash maps to its latest
+	 * group; the claims stay on top. Each index stays the same object: items hold it while they send.
+	 */
+	private reindex(buckets: Set<number>): void {
+		const claims = new Map<number, Array<[number, number]>>();
+		for (const bucket of buckets) {
+			claims.set(bucket, this.index(bucket).claims());
+			this.liveEntries[bucket] = 0;
+			this.staleEntries[bucket] = 0;
+		}
+		for (const group of this.groups) if (buckets.has(group.bucket)) this.liveEntries[group.bucket] += group.size;
+		for (const [bucket, held] of claims) {
+			// Room for as many stale entries again (the next rebuild's trigger): no resize in between.
+			this.index(bucket).clear(2 * this.liveEntries[bucket] + held.length);
+		}
+		for (const group of this.groups) {
+			if (!buckets.has(group.bucket)) continue;
+			const index = this.index(group.bucket);
+			// A line ends with its hashes (checked when it was read).
+			const hashes = group.line.slice(group.line.lastIndexOf(' ') + 1);
+			for (let at = 0; at < hashes.length; at += HASH_LENGTH) index.set(decodeHash(hashes, at)!, group.id);
+		}
+		for (const [bucket, held] of claims) {
+			const index = this.index(bucket);
+			for (const [hash, claim] of held) index.set(hash, claim, Math.max(index.valueAt(index.slot(hash)), 0));
+		}
 	}
 
 	private serialize(): string {
@@ -531,18 +594,31 @@ const BASE64URL_CODES = Buffer.from('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopq
 const BASE64URL_VALUES = new Int8Array(128).fill(-1);
 BASE64URL_CODES.forEach((code, value) => (BASE64URL_VALUES[code] = value));
 
-/** Each hash as HASH_LENGTH base64url digits, low digit first, written into one buffer. */
+/** BASE64URL_CODES as a plain typed array, and the buffer encodeHashes writes into, kept: together three times faster than a Buffer per call. */
+const DIGIT_CODES = new Uint8Array(BASE64URL_CODES);
+let encodeScratch = Buffer.allocUnsafeSlow(0);
+
+/** Each hash as HASH_LENGTH base64url digits, low digit first. */
 function encodeHashes(hashes: readonly number[]): string {
-	const text = Buffer.allocUnsafe(hashes.length * HASH_LENGTH);
-	let offset = 0;
-	for (const hash of hashes) {
+	const length = hashes.length * HASH_LENGTH;
+	if (encodeScratch.length < length) encodeScratch = Buffer.allocUnsafeSlow(2 * length);
+	const text = new Uint8Array(encodeScratch.buffer, 0, length);
+	for (let index = 0, at = 0; index < hashes.length; index++, at += HASH_LENGTH) {
 		// Two whole numbers of 24 and 28 bits: 4 and 5 digits.
+		const hash = hashes[index];
 		const high = Math.floor(hash / 0x1000000);
 		const low = hash - high * 0x1000000;
-		for (let shift = 0; shift < 24; shift += 6) text[offset++] = BASE64URL_CODES[(low >>> shift) & 63];
-		for (let shift = 0; shift < 30; shift += 6) text[offset++] = BASE64URL_CODES[(high >>> shift) & 63];
+		text[at] = DIGIT_CODES[low & 63];
+		text[at + 1] = DIGIT_CODES[(low >>> 6) & 63];
+		text[at + 2] = DIGIT_CODES[(low >>> 12) & 63];
+		text[at + 3] = DIGIT_CODES[(low >>> 18) & 63];
+		text[at + 4] = DIGIT_CODES[high & 63];
+		text[at + 5] = DIGIT_CODES[(high >>> 6) & 63];
+		text[at + 6] = DIGIT_CODES[(high >>> 12) & 63];
+		text[at + 7] = DIGIT_CODES[(high >>> 18) & 63];
+		text[at + 8] = DIGIT_CODES[(high >>> 24) & 63];
 	}
-	return text.toString('latin1');
+	return encodeScratch.toString('latin1', 0, length);
 }
 
 function encodeHash(hash: number): string {
@@ -559,22 +635,36 @@ function decodeHash(text: string, offset: number): number | undefined {
 	return hash;
 }
 
+/** SHA-256 of what makes a send the same (text and scope, or key): it seeds the numbers' hashes, and picks their bucket. */
+function basisDigest(basis: string): Buffer {
+	return hash('sha256', basis, 'buffer');
+}
+
+function bucketOf(digest: Buffer): number {
+	return digest.readUInt32LE(8) % BUCKETS;
+}
+
 /**
- * The hashes of numbers under one basis (text and scope, or key): SHA-256 of the basis, once, seeds
- * a 64-bit mix (cyrb53's) of each number, kept to 52 bits so that it is a plain number; SHA-256
- * per number would cost a 10,000-number send more than its 2 % budget. The numbers are read as one
- * UTF-16 buffer: reading a typed array is several times cheaper than charCodeAt on each string.
- * Not a defence against crafted collisions: the numbers are the user's own.
+ * The hashes of numbers under one basis: its digest seeds a 64-bit mix (cyrb53's) of each number,
+ * kept to 52 bits so that it is a plain number; SHA-256 per number would cost a 10,000-number
+ * send more than its 2 % budget. The numbers are read as one UTF-16 buffer: reading a typed array
+ * is several times cheaper than charCodeAt on each string. Not a defence against crafted
+ * collisions: the numbers are the user's own.
  */
-function hashNumbers(basis: string, numbers: readonly string[]): number[] {
-	const seed = hash('sha256', basis, 'buffer');
+/** hashNumbers' buffers, kept: new ones per call were garbage the size of every text's numbers. */
+let hashScratch = Buffer.allocUnsafeSlow(0);
+let hashesScratch = new Float64Array(0);
+
+/** The hashes, in a buffer that the next call overwrites. */
+function hashNumbers(seed: Buffer, numbers: readonly string[]): Float64Array {
 	const seed1 = seed.readUInt32LE(0);
 	const seed2 = seed.readUInt32LE(4);
 	const joined = numbers.join('');
-	const bytes = Buffer.allocUnsafeSlow(2 * joined.length);
-	bytes.write(joined, 'utf16le');
-	const codes = new Uint16Array(bytes.buffer, bytes.byteOffset, joined.length);
-	const hashes = new Array<number>(numbers.length);
+	if (hashScratch.length < 2 * joined.length) hashScratch = Buffer.allocUnsafeSlow(2 ** Math.ceil(Math.log2(2 * joined.length)));
+	hashScratch.write(joined, 'utf16le');
+	const codes = new Uint16Array(hashScratch.buffer, 0, joined.length);
+	if (hashesScratch.length < numbers.length) hashesScratch = new Float64Array(2 ** Math.ceil(Math.log2(numbers.length)));
+	const hashes = hashesScratch;
 	for (let index = 0, at = 0; index < numbers.length; index++) {
 		let h1 = 0xdeadbeef ^ seed1;
 		let h2 = 0x41c6ce57 ^ seed2;
@@ -600,6 +690,50 @@ function secondIso(ms: number): string {
 }
 
 /**
+ * Every number an item's `keep` kept (of every text it was given), in columns: its hash, whether
+ * the item still claims it (1) or recorded or freed it (0), its bucket, the slot it was found in
+ * and that index's layout then. Typed and sized ahead: arrays grown a push at a time made more
+ * garbage than the rest of the check.
+ */
+class KeptNumbers {
+	count = 0;
+	numbers: string[] = [];
+	hashes = new Float64Array(0);
+	claimed = new Uint8Array(0);
+	buckets = new Uint8Array(0);
+	slots = new Int32Array(0);
+	layouts = new Int32Array(0);
+
+	/** Room for `more`. */
+	reserve(more: number): void {
+		const needed = this.count + more;
+		if (needed <= this.hashes.length) return;
+		const capacity = Math.max(needed, 2 * this.hashes.length);
+		const grown = <T extends Float64Array | Uint8Array | Int32Array>(column: T, make: (length: number) => T): T => {
+			const bigger = make(capacity);
+			bigger.set(column);
+			return bigger;
+		};
+		this.hashes = grown(this.hashes, (length) => new Float64Array(length));
+		this.claimed = grown(this.claimed, (length) => new Uint8Array(length));
+		this.buckets = grown(this.buckets, (length) => new Uint8Array(length));
+		this.slots = grown(this.slots, (length) => new Int32Array(length));
+		this.layouts = grown(this.layouts, (length) => new Int32Array(length));
+	}
+
+	/** After `reserve`. */
+	push(number: string, hash: number, claimed: boolean, bucket: number, slot: number, layout: number): void {
+		const at = this.count++;
+		this.numbers[at] = number;
+		this.hashes[at] = hash;
+		this.claimed[at] = claimed ? 1 : 0;
+		this.buckets[at] = bucket;
+		this.slots[at] = slot;
+		this.layouts[at] = layout;
+	}
+}
+
+/**
  * One item's numbers against the record: `keep` leaves out the repeats and claims the rest; the
  * send then reports each request's fate, and `settle` frees what was claimed but not recorded.
  */
@@ -610,16 +744,10 @@ export class SendOnceClaim {
 	readonly repeatedUnknown: IDataObject[] = [];
 	/** This item's number: its claims in the record's index are `-owner`. */
 	private readonly owner: number;
-	/** Every number `keep` kept (of every text it was given), its hash, and whether this item still claims it (1) or recorded or freed it (0). */
-	private readonly keptNumbers: string[] = [];
-	private readonly keptHashes: number[] = [];
-	private readonly keptClaimed: number[] = [];
-	/** Where each was found in the index, in its layout `keptLayout` (-1: several layouts, look them up again). */
-	private readonly keptSlots: number[] = [];
-	private keptLayout: number | undefined;
-	/** Where in `keptNumbers` the next request probably starts: requests are its slices, in order. */
+	private readonly kept = new KeptNumbers();
+	/** Where in `kept` the next request probably starts: requests are its slices, in order. */
 	private nextPosition = 0;
-	/** number → its place in `keptNumbers`, built the first time a request is not the slice expected. */
+	/** number → its place in `kept`, built the first time a request is not the slice expected. */
 	private positions: Map<string, number> | undefined;
 
 	/** Queue mode: the numbers already asked of the shared record, those it claimed for this item, and those it kept out. */
@@ -652,11 +780,10 @@ export class SendOnceClaim {
 
 	/** The numbers of `text` still to send; the others are listed in `repeats`. */
 	keep(text: string, numbers: string[]): string[] {
-		const hashes = hashNumbers(
-			this.settings.idempotencyKey !== undefined ? `k\n${this.settings.idempotencyKey}` : `t\n${text}\n${this.settings.scope}`,
-			numbers,
-		);
-		const { index } = this.record;
+		const digest = basisDigest(this.settings.idempotencyKey !== undefined ? `k\n${this.settings.idempotencyKey}` : `t\n${text}\n${this.settings.scope}`);
+		const hashes = hashNumbers(digest, numbers);
+		const bucket = bucketOf(digest);
+		const index = this.record.index(bucket);
 		const claim = -this.owner;
 		const nowMs = Date.now();
 		const nowMinute = Math.floor(nowMs / MINUTE_MS);
@@ -664,6 +791,7 @@ export class SendOnceClaim {
 		this.positions = undefined;
 		// Each slot found stays where it is until this loop's own writes are done.
 		if (!this.dryRun) index.reserve(numbers.length);
+		this.kept.reserve(numbers.length);
 		for (let position = 0; position < numbers.length; position++) {
 			const number = numbers[position];
 			const hash = hashes[position];
@@ -688,27 +816,22 @@ export class SendOnceClaim {
 			}
 			if (recent) this.repeatedUnknown.push({ phone: number, sent_at: minuteIso(recent.sentMinute) });
 			const claims = !this.dryRun && value !== claim;
-			if (claims) {
-				if (!this.record.claimStarted.has(this.owner)) this.record.claimStarted.set(this.owner, nowMs);
-				index.write(slot, hash, claim, Math.max(value, 0));
-			}
-			this.keptNumbers.push(number);
-			this.keptHashes.push(hash);
-			this.keptClaimed.push(claims ? 1 : 0);
-			this.keptSlots.push(slot);
+			if (claims) index.write(slot, hash, claim, Math.max(value, 0));
+			this.kept.push(number, hash, claims, bucket, slot, index.layout);
 			kept.push(number);
 		}
-		this.keptLayout = this.keptLayout === undefined || this.keptLayout === index.layout ? index.layout : -1;
+		if (!this.dryRun && kept.length && !this.record.claimStarted.has(this.owner)) this.record.claimStarted.set(this.owner, nowMs);
 		return kept;
 	}
 
-	/** Where each of these kept numbers is in `keptNumbers`. */
+	/** Where each of these kept numbers is in `kept`. */
 	private positionsOf(recipients: readonly string[]): number[] {
 		const places: number[] = [];
-		let expected = this.keptNumbers[this.nextPosition] === recipients[0] ? this.nextPosition : -1;
+		const { numbers } = this.kept;
+		let expected = numbers[this.nextPosition] === recipients[0] ? this.nextPosition : -1;
 		for (const number of recipients) {
-			if (this.keptNumbers[expected] !== number) {
-				this.positions ??= new Map(this.keptNumbers.map((kept, place) => [kept, place] as const).reverse());
+			if (numbers[expected] !== number) {
+				this.positions ??= new Map(numbers.map((kept, place) => [kept, place] as const).reverse());
 				expected = this.positions.get(number) ?? -1;
 			}
 			if (expected < 0) continue;
@@ -719,16 +842,37 @@ export class SendOnceClaim {
 		return places;
 	}
 
-	/** Those of these numbers that this item still claims; from now on it does not (they are being recorded or freed). */
-	private takeClaimed(recipients: readonly string[]): ClaimedSlots {
-		const claimed: ClaimedSlots = { hashes: [], slots: [], layout: this.keptLayout ?? -1 };
-		for (const place of this.positionsOf(recipients)) {
-			if (this.keptClaimed[place] === 0) continue;
-			this.keptClaimed[place] = 0;
-			claimed.hashes.push(this.keptHashes[place]);
-			claimed.slots.push(this.keptSlots[place]);
+	/**
+	 * Those of these numbers that this item still claims, per bucket (one: a request carries one
+	 * text); from now on it does not (they are being recorded or freed).
+	 */
+	private takeClaimed(recipients: readonly string[]): ClaimedSlots[] {
+		return this.claimedAt(this.positionsOf(recipients));
+	}
+
+	/** `places` in `kept`, or all of them. */
+	private claimedAt(places?: readonly number[]): ClaimedSlots[] {
+		const { kept } = this;
+		const byBucket: ClaimedSlots[] = [];
+		let claimed: ClaimedSlots | undefined;
+		for (let at = 0, end = places ? places.length : kept.count; at < end; at++) {
+			const place = places ? places[at] : at;
+			if (kept.claimed[place] === 0) continue;
+			kept.claimed[place] = 0;
+			const bucket = kept.buckets[place];
+			if (claimed?.bucket !== bucket) {
+				claimed = byBucket.find((other) => other.bucket === bucket);
+				if (!claimed) byBucket.push((claimed = { bucket, hashes: [], slots: [], layout: kept.layouts[place] }));
+			}
+			if (claimed.layout !== kept.layouts[place]) claimed.layout = -1;
+			claimed.hashes.push(kept.hashes[place]);
+			claimed.slots.push(kept.slots[place]);
 		}
-		return claimed;
+		return byBucket;
+	}
+
+	private release(claimed: ClaimedSlots[]): void {
+		for (const { bucket, hashes } of claimed) this.record.release(bucket, hashes, this.owner);
 	}
 
 	/**
@@ -738,13 +882,13 @@ export class SendOnceClaim {
 	 */
 	async sharedRecipients(recipients: string[]): Promise<string[]> {
 		if (!this.shared) return recipients;
-		const places = this.positionsOf(recipients).filter((place) => !this.sharedChecked.has(this.keptNumbers[place]));
-		const unchecked = places.map((place) => this.keptNumbers[place]);
+		const places = this.positionsOf(recipients).filter((place) => !this.sharedChecked.has(this.kept.numbers[place]));
+		const unchecked = places.map((place) => this.kept.numbers[place]);
 		if (unchecked.length) {
 			for (const number of unchecked) this.sharedChecked.add(number);
 			try {
 				const answers = await this.shared.claim(
-					places.map((place) => encodeHash(this.keptHashes[place])),
+					places.map((place) => encodeHash(this.kept.hashes[place])),
 					{ windowMs: this.settings.windowMs, repeatUnknown: this.settings.repeatUnknown, token: this.token, staleMs: SHARED_CLAIM_STALE_MS, peek: this.dryRun },
 				);
 				answers.forEach((answer, index) => this.keepShared(unchecked[index], answer.taken, answer.repeatedUnknown));
@@ -767,7 +911,7 @@ export class SendOnceClaim {
 		}
 		this.sharedTaken.add(number);
 		this.repeats.push({ phone: number, message_id: taken.messageId ?? null, sent_at: secondIso(taken.atMs), status: taken.state });
-		this.record.release(this.takeClaimed([number]).hashes, this.owner);
+		this.release(this.takeClaimed([number]));
 	}
 
 	/** Mifumo accepted a request carrying these numbers. */
@@ -784,7 +928,7 @@ export class SendOnceClaim {
 			this.settleRequest(recipients, true, undefined);
 			await this.settleShared(recipients, (shared, hashes) => shared.record(hashes, 'unknown', this.settings.windowMs));
 		} else {
-			this.record.release(this.takeClaimed(recipients).hashes, this.owner);
+			this.release(this.takeClaimed(recipients));
 			await this.settleShared(recipients, (shared, hashes) => shared.release(hashes, this.token), true);
 		}
 	}
@@ -797,9 +941,7 @@ export class SendOnceClaim {
 
 	/** `settle` before any request went out (the item's input failed its checks): nothing was claimed in Redis yet. */
 	settleLocal(): void {
-		const hashes = this.keptHashes.filter((_, place) => this.keptClaimed[place] === 1);
-		this.keptClaimed.fill(0);
-		this.record.release(hashes, this.owner);
+		this.release(this.claimedAt());
 		this.record.claimStarted.delete(this.owner);
 	}
 
@@ -818,14 +960,10 @@ export class SendOnceClaim {
 
 	private settleRequest(recipients: string[], unknown: boolean, messageId: string | undefined): void {
 		const claimed = this.takeClaimed(recipients);
-		if (claimed.hashes.length === 0) return;
+		if (claimed.length === 0) return;
 		const nowMinute = Math.floor(Date.now() / MINUTE_MS);
-		this.record.add(
-			{ sentMinute: nowMinute, expiresMinute: nowMinute + Math.ceil(this.settings.windowMs / MINUTE_MS), unknown, messageId },
-			claimed,
-			this.owner,
-			nowMinute,
-		);
+		const fate = { sentMinute: nowMinute, expiresMinute: nowMinute + Math.ceil(this.settings.windowMs / MINUTE_MS), unknown, messageId };
+		for (const inBucket of claimed) this.record.add(fate, inBucket, this.owner, nowMinute);
 		this.context.getWorkflowStaticData('node')[STATIC_DATA_KEY] = this.record.stored;
 	}
 
@@ -845,7 +983,7 @@ export class SendOnceClaim {
 		const shared = this.shared ?? (evenIfUnshared ? this.sharedStore : undefined);
 		if (!shared || numbers.length === 0) return;
 		try {
-			await report(shared, this.positionsOf(numbers).map((place) => encodeHash(this.keptHashes[place])));
+			await report(shared, this.positionsOf(numbers).map((place) => encodeHash(this.kept.hashes[place])));
 		} catch (error) {
 			this.unshared(error);
 		}
