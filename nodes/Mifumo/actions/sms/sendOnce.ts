@@ -280,7 +280,8 @@ class HashIndex {
 	}
 
 	private allocate(capacity: number): void {
-		const buffer = new ArrayBuffer(16 * capacity);
+		const buffer = takeSpareBuffer(16 * capacity) ?? new ArrayBuffer(16 * capacity);
+		keepSpareBuffer(this.hashes.buffer);
 		this.hashes = new Float64Array(buffer);
 		this.values = new Int32Array(buffer);
 		this.mask = capacity - 1;
@@ -298,6 +299,29 @@ class HashIndex {
 }
 
 const MIN_INDEX_SLOTS = 16;
+
+/**
+ * Buffers of indexes built anew or grown, for the next index of that size: a new one is memory
+ * the system maps on first touch, which cost a new text's 10,000 numbers more than probing it.
+ */
+const spareBuffers: ArrayBuffer[] = [];
+const MAX_SPARE_BYTES = 4 * 1024 * 1024;
+const MIN_SPARE_BYTES = 64 * 1024;
+
+function takeSpareBuffer(bytes: number): ArrayBuffer | undefined {
+	const at = spareBuffers.findIndex((buffer) => buffer.byteLength === bytes);
+	if (at < 0) return undefined;
+	const [buffer] = spareBuffers.splice(at, 1);
+	new Uint8Array(buffer).fill(0);
+	return buffer;
+}
+
+/** Keeps `buffer` (no longer used) when it is worth it and there is room. */
+function keepSpareBuffer(buffer: ArrayBufferLike): void {
+	if (!(buffer instanceof ArrayBuffer) || buffer.byteLength < MIN_SPARE_BYTES) return;
+	if (spareBuffers.reduce((sum, spare) => sum + spare.byteLength, buffer.byteLength) > MAX_SPARE_BYTES) return;
+	spareBuffers.push(buffer);
+}
 /** The index grows when more than this many tenths of its slots are taken. */
 const MAX_INDEX_LOAD_TENTHS = 7;
 
@@ -644,39 +668,35 @@ function bucketOf(digest: Buffer): number {
 	return digest.readUInt32LE(8) % BUCKETS;
 }
 
+/** hashNumbers' answer, kept from call to call. */
+let hashesScratch = new Float64Array(0);
+
 /**
  * The hashes of numbers under one basis: its digest seeds a 64-bit mix (cyrb53's) of each number,
  * kept to 52 bits so that it is a plain number; SHA-256 per number would cost a 10,000-number
- * send more than its 2 % budget. The numbers are read as one UTF-16 buffer: reading a typed array
- * is several times cheaper than charCodeAt on each string. Not a defence against crafted
- * collisions: the numbers are the user's own.
+ * send more than its 2 % budget. Not a defence against crafted collisions: the numbers are the
+ * user's own. numbers[from] to numbers[to - 1], from 0 in an answer the next call overwrites.
  */
-/** hashNumbers' buffers, kept: new ones per call were garbage the size of every text's numbers. */
-let hashScratch = Buffer.allocUnsafeSlow(0);
-let hashesScratch = new Float64Array(0);
-
-/** The hashes, in a buffer that the next call overwrites. */
-function hashNumbers(seed: Buffer, numbers: readonly string[]): Float64Array {
+function hashNumbers(seed: Buffer, numbers: readonly string[], from: number, to: number): Float64Array {
 	const seed1 = seed.readUInt32LE(0);
 	const seed2 = seed.readUInt32LE(4);
-	const joined = numbers.join('');
-	if (hashScratch.length < 2 * joined.length) hashScratch = Buffer.allocUnsafeSlow(2 ** Math.ceil(Math.log2(2 * joined.length)));
-	hashScratch.write(joined, 'utf16le');
-	const codes = new Uint16Array(hashScratch.buffer, 0, joined.length);
-	if (hashesScratch.length < numbers.length) hashesScratch = new Float64Array(2 ** Math.ceil(Math.log2(numbers.length)));
+	// A new array per call was garbage the size of every text's numbers.
+	if (hashesScratch.length < to - from) hashesScratch = new Float64Array(2 ** Math.ceil(Math.log2(to - from)));
 	const hashes = hashesScratch;
-	for (let index = 0, at = 0; index < numbers.length; index++) {
+	for (let index = from; index < to; index++) {
+		const number = numbers[index];
 		let h1 = 0xdeadbeef ^ seed1;
 		let h2 = 0x41c6ce57 ^ seed2;
-		for (const end = at + numbers[index].length; at < end; at++) {
-			h1 = Math.imul(h1 ^ codes[at], 2654435761);
-			h2 = Math.imul(h2 ^ codes[at], 1597334677);
+		for (let at = 0; at < number.length; at++) {
+			const code = number.charCodeAt(at);
+			h1 = Math.imul(h1 ^ code, 2654435761);
+			h2 = Math.imul(h2 ^ code, 1597334677);
 		}
 		h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507);
 		h1 ^= Math.imul(h2 ^ (h2 >>> 13), 3266489909);
 		h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507);
 		h2 ^= Math.imul(h1 ^ (h1 >>> 13), 3266489909);
-		hashes[index] = (h1 >>> 0) * 0x100000 + (h2 >>> 12);
+		hashes[index - from] = (h1 >>> 0) * 0x100000 + (h2 >>> 12);
 	}
 	return hashes;
 }
@@ -688,6 +708,19 @@ function minuteIso(minute: number): string {
 function secondIso(ms: number): string {
 	return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
+
+/** One `keep` call: its numbers, their basis's digest and bucket (and that bucket's index), its clock, and what it kept so far. */
+interface KeepPass {
+	numbers: readonly string[];
+	digest: Buffer;
+	bucket: number;
+	index: HashIndex;
+	nowMs: number;
+	nowMinute: number;
+	kept: string[];
+}
+
+const KEEP_SLICE = 256;
 
 /**
  * Every number an item's `keep` kept (of every text it was given), in columns: its hash, whether
@@ -781,20 +814,27 @@ export class SendOnceClaim {
 	/** The numbers of `text` still to send; the others are listed in `repeats`. */
 	keep(text: string, numbers: string[]): string[] {
 		const digest = basisDigest(this.settings.idempotencyKey !== undefined ? `k\n${this.settings.idempotencyKey}` : `t\n${text}\n${this.settings.scope}`);
-		const hashes = hashNumbers(digest, numbers);
 		const bucket = bucketOf(digest);
-		const index = this.record.index(bucket);
-		const claim = -this.owner;
 		const nowMs = Date.now();
-		const nowMinute = Math.floor(nowMs / MINUTE_MS);
-		const kept: string[] = [];
+		const pass: KeepPass = { numbers, digest, bucket, index: this.record.index(bucket), nowMs, nowMinute: Math.floor(nowMs / MINUTE_MS), kept: [] };
 		this.positions = undefined;
-		// Each slot found stays where it is until this loop's own writes are done.
-		if (!this.dryRun) index.reserve(numbers.length);
+		// Each slot found stays where it is until this pass's own writes are done.
+		if (!this.dryRun) pass.index.reserve(numbers.length);
 		this.kept.reserve(numbers.length);
-		for (let position = 0; position < numbers.length; position++) {
+		if (!this.dryRun && numbers.length && !this.record.claimStarted.has(this.owner)) this.record.claimStarted.set(this.owner, nowMs);
+		// In slices, a call each: V8 compiles a loop of 10,000 while it runs (OSR), and did so again
+		// at every call, a few milliseconds of CPU each time; a function called often is compiled once.
+		for (let from = 0; from < numbers.length; from += KEEP_SLICE) this.keepSlice(pass, from, Math.min(numbers.length, from + KEEP_SLICE));
+		return pass.kept;
+	}
+
+	private keepSlice(pass: KeepPass, from: number, to: number): void {
+		const { numbers, index, bucket, nowMs, nowMinute, kept } = pass;
+		const hashes = hashNumbers(pass.digest, numbers, from, to);
+		const claim = -this.owner;
+		for (let position = from; position < to; position++) {
 			const number = numbers[position];
-			const hash = hashes[position];
+			const hash = hashes[position - from];
 			const slot = index.slot(hash);
 			const value = index.valueAt(slot);
 			const group = this.record.liveGroup(value < 0 ? index.beneathAt(slot) : value, nowMinute);
@@ -820,13 +860,13 @@ export class SendOnceClaim {
 			this.kept.push(number, hash, claims, bucket, slot, index.layout);
 			kept.push(number);
 		}
-		if (!this.dryRun && kept.length && !this.record.claimStarted.has(this.owner)) this.record.claimStarted.set(this.owner, nowMs);
-		return kept;
 	}
 
 	/** Where each of these kept numbers is in `kept`. */
 	private positionsOf(recipients: readonly string[]): number[] {
-		const places: number[] = [];
+		// Sized ahead (and cut to what was found): arrays grown a push at a time are garbage per request.
+		const places = new Array<number>(recipients.length);
+		let found = 0;
 		const { numbers } = this.kept;
 		let expected = numbers[this.nextPosition] === recipients[0] ? this.nextPosition : -1;
 		for (const number of recipients) {
@@ -835,10 +875,11 @@ export class SendOnceClaim {
 				expected = this.positions.get(number) ?? -1;
 			}
 			if (expected < 0) continue;
-			places.push(expected);
+			places[found++] = expected;
 			expected++;
 		}
 		this.nextPosition = Math.max(expected, 0);
+		places.length = found;
 		return places;
 	}
 
@@ -853,21 +894,29 @@ export class SendOnceClaim {
 	/** `places` in `kept`, or all of them. */
 	private claimedAt(places?: readonly number[]): ClaimedSlots[] {
 		const { kept } = this;
+		const end = places ? places.length : kept.count;
 		const byBucket: ClaimedSlots[] = [];
-		let claimed: ClaimedSlots | undefined;
-		for (let at = 0, end = places ? places.length : kept.count; at < end; at++) {
+		/** How many each of byBucket holds: its arrays are sized for all that is left (a request's numbers are one text's), then cut. */
+		const counts: number[] = [];
+		let current = -1;
+		for (let at = 0; at < end; at++) {
 			const place = places ? places[at] : at;
 			if (kept.claimed[place] === 0) continue;
 			kept.claimed[place] = 0;
 			const bucket = kept.buckets[place];
-			if (claimed?.bucket !== bucket) {
-				claimed = byBucket.find((other) => other.bucket === bucket);
-				if (!claimed) byBucket.push((claimed = { bucket, hashes: [], slots: [], layout: kept.layouts[place] }));
+			if (byBucket[current]?.bucket !== bucket) {
+				current = byBucket.findIndex((other) => other.bucket === bucket);
+				if (current < 0) {
+					current = byBucket.push({ bucket, hashes: new Array<number>(end - at), slots: new Array<number>(end - at), layout: kept.layouts[place] }) - 1;
+					counts.push(0);
+				}
 			}
+			const claimed = byBucket[current];
 			if (claimed.layout !== kept.layouts[place]) claimed.layout = -1;
-			claimed.hashes.push(kept.hashes[place]);
-			claimed.slots.push(kept.slots[place]);
+			claimed.hashes[counts[current]] = kept.hashes[place];
+			claimed.slots[counts[current]++] = kept.slots[place];
 		}
+		byBucket.forEach((claimed, index) => (claimed.hashes.length = claimed.slots.length = counts[index]));
 		return byBucket;
 	}
 
