@@ -184,3 +184,18 @@ test("an item's claims hold while the oldest sends of its text are dropped and t
 	expect(new Set(later.repeats.map((repeat) => repeat.message_id))).toEqual(new Set(['msg_first', 'msg_second']));
 	later.settle();
 });
+
+test('an item with two texts whose requests report back out of order: each number recorded under its own text', () => {
+	const staticData: IDataObject = {};
+	const claim = SendOnceClaim.open(fakeRun(staticData), settings(24), false)!;
+	const first = claim.keep('Habari Asha', numbers(0, 3));
+	const second = claim.keep('Habari Juma', numbers(3, 1));
+	claim.accepted(second, 'msg_juma');
+	claim.accepted(first.slice(1), 'msg_asha_2');
+	claim.accepted(first.slice(0, 1), 'msg_asha_1');
+	claim.settle();
+	forgetSendRecords();
+	const loaded = JSON.parse(JSON.stringify(staticData)) as IDataObject;
+	expect(wouldSend(loaded, 'Habari Asha', numbers(0, 4))).toEqual(numbers(3, 1));
+	expect(wouldSend(loaded, 'Habari Juma', numbers(0, 4))).toEqual(numbers(0, 3));
+});

@@ -717,7 +717,9 @@ interface KeepPass {
 	index: HashIndex;
 	nowMs: number;
 	nowMinute: number;
+	/** Sized for all of `numbers`; `keptCount` of them so far. */
 	kept: string[];
+	keptCount: number;
 }
 
 const KEEP_SLICE = 256;
@@ -725,11 +727,13 @@ const KEEP_SLICE = 256;
 /**
  * Every number an item's `keep` kept (of every text it was given), in columns: its hash, whether
  * the item still claims it (1) or recorded or freed it (0), its bucket, the slot it was found in
- * and that index's layout then. Typed and sized ahead: arrays grown a push at a time made more
+ * and that index's layout then. Sized ahead (and typed): arrays grown a push at a time made more
  * garbage than the rest of the check.
  */
 class KeptNumbers {
 	count = 0;
+	/** How many are still claimed. */
+	claimedCount = 0;
 	numbers: string[] = [];
 	hashes = new Float64Array(0);
 	claimed = new Uint8Array(0);
@@ -747,11 +751,21 @@ class KeptNumbers {
 			bigger.set(column);
 			return bigger;
 		};
+		const numbers = new Array<string>(capacity);
+		for (let at = 0; at < this.count; at++) numbers[at] = this.numbers[at];
+		this.numbers = numbers;
 		this.hashes = grown(this.hashes, (length) => new Float64Array(length));
 		this.claimed = grown(this.claimed, (length) => new Uint8Array(length));
 		this.buckets = grown(this.buckets, (length) => new Uint8Array(length));
 		this.slots = grown(this.slots, (length) => new Int32Array(length));
 		this.layouts = grown(this.layouts, (length) => new Int32Array(length));
+	}
+
+	/** number → its place (the first, when a number was kept for two texts). */
+	places(): Map<string, number> {
+		const places = new Map<string, number>();
+		for (let at = this.count - 1; at >= 0; at--) places.set(this.numbers[at], at);
+		return places;
 	}
 
 	/** After `reserve`. */
@@ -760,6 +774,7 @@ class KeptNumbers {
 		this.numbers[at] = number;
 		this.hashes[at] = hash;
 		this.claimed[at] = claimed ? 1 : 0;
+		if (claimed) this.claimedCount++;
 		this.buckets[at] = bucket;
 		this.slots[at] = slot;
 		this.layouts[at] = layout;
@@ -816,7 +831,8 @@ export class SendOnceClaim {
 		const digest = basisDigest(this.settings.idempotencyKey !== undefined ? `k\n${this.settings.idempotencyKey}` : `t\n${text}\n${this.settings.scope}`);
 		const bucket = bucketOf(digest);
 		const nowMs = Date.now();
-		const pass: KeepPass = { numbers, digest, bucket, index: this.record.index(bucket), nowMs, nowMinute: Math.floor(nowMs / MINUTE_MS), kept: [] };
+		const kept = new Array<string>(numbers.length);
+		const pass: KeepPass = { numbers, digest, bucket, index: this.record.index(bucket), nowMs, nowMinute: Math.floor(nowMs / MINUTE_MS), kept, keptCount: 0 };
 		this.positions = undefined;
 		// Each slot found stays where it is until this pass's own writes are done.
 		if (!this.dryRun) pass.index.reserve(numbers.length);
@@ -825,7 +841,8 @@ export class SendOnceClaim {
 		// In slices, a call each: V8 compiles a loop of 10,000 while it runs (OSR), and did so again
 		// at every call, a few milliseconds of CPU each time; a function called often is compiled once.
 		for (let from = 0; from < numbers.length; from += KEEP_SLICE) this.keepSlice(pass, from, Math.min(numbers.length, from + KEEP_SLICE));
-		return pass.kept;
+		kept.length = pass.keptCount;
+		return kept;
 	}
 
 	private keepSlice(pass: KeepPass, from: number, to: number): void {
@@ -858,7 +875,7 @@ export class SendOnceClaim {
 			const claims = !this.dryRun && value !== claim;
 			if (claims) index.write(slot, hash, claim, Math.max(value, 0));
 			this.kept.push(number, hash, claims, bucket, slot, index.layout);
-			kept.push(number);
+			kept[pass.keptCount++] = number;
 		}
 	}
 
@@ -871,7 +888,7 @@ export class SendOnceClaim {
 		let expected = numbers[this.nextPosition] === recipients[0] ? this.nextPosition : -1;
 		for (const number of recipients) {
 			if (numbers[expected] !== number) {
-				this.positions ??= new Map(numbers.map((kept, place) => [kept, place] as const).reverse());
+				this.positions ??= this.kept.places();
 				expected = this.positions.get(number) ?? -1;
 			}
 			if (expected < 0) continue;
@@ -894,8 +911,10 @@ export class SendOnceClaim {
 	/** `places` in `kept`, or all of them. */
 	private claimedAt(places?: readonly number[]): ClaimedSlots[] {
 		const { kept } = this;
-		const end = places ? places.length : kept.count;
 		const byBucket: ClaimedSlots[] = [];
+		// Nothing left to find: most items are done with every number by the time they settle.
+		if (kept.claimedCount === 0) return byBucket;
+		const end = places ? places.length : kept.count;
 		/** How many each of byBucket holds: its arrays are sized for all that is left (a request's numbers are one text's), then cut. */
 		const counts: number[] = [];
 		let current = -1;
@@ -903,6 +922,7 @@ export class SendOnceClaim {
 			const place = places ? places[at] : at;
 			if (kept.claimed[place] === 0) continue;
 			kept.claimed[place] = 0;
+			kept.claimedCount--;
 			const bucket = kept.buckets[place];
 			if (byBucket[current]?.bucket !== bucket) {
 				current = byBucket.findIndex((other) => other.bucket === bucket);
