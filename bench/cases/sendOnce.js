@@ -146,7 +146,7 @@ module.exports = async function sendOnce({ url, quick }) {
 			{
 				figure: 'Static data of the node at the end',
 				value: `${(storedChars / 1000).toFixed(0)} kB for ${remembered.toLocaleString('en')} numbers`,
-				explain: 'JSON of the node\'s static data, holding every round\'s sends (same workflow and node): about 9.5 characters a number plus one line per request (time, window, message_id).',
+				explain: 'JSON of the node\'s static data, holding every round\'s sends (same workflow and node): about 9.5 characters a number plus one line per request (time, window, bucket, message_id).',
 			},
 		],
 	};
