@@ -300,6 +300,9 @@ class HashIndex {
 
 const MIN_INDEX_SLOTS = 16;
 
+/** The index grows when more than this many tenths of its slots are taken. */
+const MAX_INDEX_LOAD_TENTHS = 7;
+
 /**
  * Buffers of indexes built anew or grown, for the next index of that size: a new one is memory
  * the system maps on first touch, which cost a new text's 10,000 numbers more than probing it.
@@ -322,8 +325,6 @@ function keepSpareBuffer(buffer: ArrayBufferLike): void {
 	if (spareBuffers.reduce((sum, spare) => sum + spare.byteLength, buffer.byteLength) > MAX_SPARE_BYTES) return;
 	spareBuffers.push(buffer);
 }
-/** The index grows when more than this many tenths of its slots are taken. */
-const MAX_INDEX_LOAD_TENTHS = 7;
 
 /** Where a hash's probe starts: its low 26 bits (`%` on a number beyond 32 bits costs V8 a call to fmod). */
 function homeSlot(hash: number, mask: number): number {
