@@ -288,7 +288,7 @@ function queueEnv({ userFolder, port, brokerPort, pg, redis, logDir, name, logLe
 			DB_POSTGRESDB_USER: 'postgres',
 			DB_POSTGRESDB_PASSWORD: '',
 			DB_POSTGRESDB_POOL_SIZE: '10',
-			// A worker running 120 executions at once queues their queries for its 10 connections:
+			// A worker running 120–150 executions at once queues their queries for its 10 connections:
 			// on 2 busy cores one waited more than n8n's 20 s (DB_POSTGRESDB_CONNECTION_TIMEOUT) and
 			// n8n failed its execution ("timeout exceeded when trying to connect"), and the DB ping
 			// (5 s) failed and n8n rebuilt the pool under running queries. Waited for instead.

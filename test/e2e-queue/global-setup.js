@@ -49,7 +49,7 @@ module.exports = async function globalSetup() {
 
 		// Enough for a paced burst to be in the pace all at once (120 × 2 of 300): the executions wait
 		// there, not in n8n's queue, so the burst measures the pace, not how fast n8n starts them.
-		const concurrency = Number(process.env.MIFUMO_QUEUE_CONCURRENCY || 120);
+		const concurrency = Number(process.env.MIFUMO_QUEUE_CONCURRENCY || 150);
 		const stack = (state.stack = await queue.startQueueStack({
 			tgz,
 			services,
