@@ -199,3 +199,15 @@ test('an item with two texts whose requests report back out of order: each numbe
 	expect(wouldSend(loaded, 'Habari Asha', numbers(0, 4))).toEqual(numbers(3, 1));
 	expect(wouldSend(loaded, 'Habari Juma', numbers(0, 4))).toEqual(numbers(0, 3));
 });
+
+test('an item with two texts that sent nothing frees the claims of both: the next run sends every number of each', () => {
+	const staticData: IDataObject = {};
+	const claim = SendOnceClaim.open(fakeRun(staticData), settings(24), false)!;
+	expect(claim.keep('Habari Asha', numbers(0, 3))).toEqual(numbers(0, 3));
+	expect(claim.keep('Habari Juma', numbers(3, 2))).toEqual(numbers(3, 2));
+	// Its requests never went out (the input of a later field failed its checks, say).
+	claim.settle();
+	expect(wouldSend(staticData, 'Habari Asha', numbers(0, 5))).toEqual(numbers(0, 5));
+	expect(wouldSend(staticData, 'Habari Juma', numbers(0, 5))).toEqual(numbers(0, 5));
+	expect(staticData.sendOnce ?? '').toBe('');
+});

@@ -165,11 +165,12 @@ interface SentGroup {
 /** What a request's record says besides its numbers. */
 type SendFate = Pick<SentGroup, 'sentMinute' | 'expiresMinute' | 'unknown' | 'messageId'>;
 
-function groupLine(fate: SendFate, bucket: number, hashes: readonly number[]): string {
+/** The line of a group of hashes[start] to hashes[end - 1]. */
+function groupLine(fate: SendFate, bucket: number, hashes: Float64Array, start: number, end: number): string {
 	const sent = fate.sentMinute.toString(36);
 	const keep = (fate.expiresMinute - fate.sentMinute).toString(36);
 	const bucketDigits = String.fromCharCode(BASE64URL_CODES[bucket & 63], BASE64URL_CODES[bucket >>> 6]);
-	return `${sent} ${keep} ${fate.unknown ? 'u' : 's'} ${bucketDigits} ${encodeURIComponent(fate.messageId ?? '')} ${encodeHashes(hashes)}`;
+	return encodeHashes(hashes, start, end, `${sent} ${keep} ${fate.unknown ? 'u' : 's'} ${bucketDigits} ${encodeURIComponent(fate.messageId ?? '')} `);
 }
 
 function parseGroup(line: string): Omit<SentGroup, 'id'> | undefined {
@@ -339,12 +340,39 @@ function homeSlot(hash: number, mask: number): number {
  */
 const BUCKETS = 256;
 
-/** Hashes an item claims in one bucket, the slots where it found them, and that index's layout then (-1: unknown). */
+/**
+ * Hashes an item claims in one bucket, the slots where it found them, and that index's layout then
+ * (-1: unknown): `claimedHashes` and `claimedSlotsAt` from `start` to `end`. Columns shared by every
+ * claim, refilled at each call of claimedAt: whoever asks uses them at once (a request's numbers
+ * are recorded or freed before anything else runs), so no request leaves arrays to collect.
+ */
 interface ClaimedSlots {
 	bucket: number;
-	hashes: number[];
-	slots: number[];
+	start: number;
+	end: number;
 	layout: number;
+}
+
+let claimedHashes = new Float64Array(0);
+let claimedSlotsAt = new Int32Array(0);
+let claimedBuckets = new Uint8Array(0);
+let claimedLayouts = new Int32Array(0);
+
+/** Room for `entries` in the claimed columns (their answers overwritten). */
+function reserveClaimedColumns(entries: number): void {
+	if (claimedHashes.length >= entries) return;
+	const length = 2 ** Math.ceil(Math.log2(entries));
+	claimedHashes = new Float64Array(length);
+	claimedSlotsAt = new Int32Array(length);
+	claimedBuckets = new Uint8Array(length);
+	claimedLayouts = new Int32Array(length);
+}
+
+/** The claimed columns from `start` to `end`, all in `bucket`, with their common layout (or -1). */
+function claimedRange(bucket: number, start: number, end: number): ClaimedSlots {
+	let layout = claimedLayouts[start];
+	for (let at = start + 1; at < end; at++) if (claimedLayouts[at] !== layout) layout = -1;
+	return { bucket, start, end, layout };
 }
 
 /** What one Mifumo node of one workflow sent, as this process knows it, and what its items are sending now. */
@@ -426,44 +454,45 @@ class SendRecord {
 	 * second lookup.
 	 */
 	add(fate: SendFate, claimed: ClaimedSlots, owner: number, nowMinute: number): void {
-		const index = this.index(claimed.bucket);
-		let held = claimed.hashes;
-		let slots = claimed.slots;
+		const { bucket, start } = claimed;
+		const index = this.index(bucket);
+		let end = claimed.end;
 		if (claimed.layout !== index.layout) {
-			held = [];
-			slots = [];
-			for (const hash of claimed.hashes) {
-				const slot = index.slot(hash);
+			// Those still held, moved down in place, each with the slot it is in now.
+			let held = start;
+			for (let at = start; at < end; at++) {
+				const slot = index.slot(claimedHashes[at]);
 				if (index.valueAt(slot) !== -owner) continue;
-				held.push(hash);
-				slots.push(slot);
+				claimedHashes[held] = claimedHashes[at];
+				claimedSlotsAt[held++] = slot;
 			}
+			end = held;
 		}
-		if (held.length === 0) return;
-		const { bucket } = claimed;
-		const line = groupLine(fate, bucket, held);
+		if (end === start) return;
+		const line = groupLine(fate, bucket, claimedHashes, start, end);
 		// The same line again (the same numbers failed again within the minute): its group holds them already.
 		const known = this.lines.get(line);
 		const id = known ?? ++this.lastId;
-		for (const slot of slots) index.replaceAt(slot, id);
+		for (let at = start; at < end; at++) index.replaceAt(claimedSlotsAt[at], id);
 		if (known !== undefined) return;
 		const { sentMinute, expiresMinute, unknown, messageId } = fate;
-		const group: SentGroup = { id, line, sentMinute, expiresMinute, unknown, bucket, messageId, size: held.length };
+		const group: SentGroup = { id, line, sentMinute, expiresMinute, unknown, bucket, messageId, size: end - start };
 		this.groups.push(group);
 		this.lines.set(line, id);
 		this.chars += line.length + 1;
 		this.byId.set(id, group);
-		this.liveEntries[bucket] += held.length;
+		this.liveEntries[bucket] += end - start;
 		// Appending keeps the write cheap: V8 joins the strings only when n8n serialises them.
 		this.storedAdded = this.storedAdded === '' ? group.line : `${this.storedAdded}\n${group.line}`;
 		this.stored = this.stored === '' ? group.line : `${this.stored}\n${group.line}`;
 		if (this.chars > MAX_RECORD_CHARS) this.prune(nowMinute, PRUNED_RECORD_CHARS);
 	}
 
-	/** Frees those of `hashes` (in `bucket`) that `owner` still claims: what they covered shows again. */
-	release(bucket: number, hashes: number[], owner: number): void {
+	/** Frees those of `claimed` that `owner` still claims: what they covered shows again. */
+	release({ bucket, start, end }: ClaimedSlots, owner: number): void {
 		const index = this.index(bucket);
-		for (const hash of hashes) {
+		for (let at = start; at < end; at++) {
+			const hash = claimedHashes[at];
 			const slot = index.slot(hash);
 			if (index.valueAt(slot) !== -owner) continue;
 			const beneath = index.beneathAt(slot);
@@ -623,12 +652,17 @@ BASE64URL_CODES.forEach((code, value) => (BASE64URL_VALUES[code] = value));
 const DIGIT_CODES = new Uint8Array(BASE64URL_CODES);
 let encodeScratch = Buffer.allocUnsafeSlow(0);
 
-/** Each hash as HASH_LENGTH base64url digits, low digit first. */
-function encodeHashes(hashes: readonly number[]): string {
-	const length = hashes.length * HASH_LENGTH;
+/**
+ * Each of hashes[start] to hashes[end - 1] as HASH_LENGTH base64url digits, low digit first, after
+ * `prefix` (ASCII): one flat string, where a line joined from parts was flattened (copied) again
+ * when it was first looked up.
+ */
+function encodeHashes(hashes: ArrayLike<number>, start = 0, end = hashes.length, prefix = ''): string {
+	const length = prefix.length + (end - start) * HASH_LENGTH;
 	if (encodeScratch.length < length) encodeScratch = Buffer.allocUnsafeSlow(2 * length);
 	const text = new Uint8Array(encodeScratch.buffer, 0, length);
-	for (let index = 0, at = 0; index < hashes.length; index++, at += HASH_LENGTH) {
+	for (let at = 0; at < prefix.length; at++) text[at] = prefix.charCodeAt(at);
+	for (let index = start, at = prefix.length; index < end; index++, at += HASH_LENGTH) {
 		// Two whole numbers of 24 and 28 bits: 4 and 5 digits.
 		const hash = hashes[index];
 		const high = Math.floor(hash / 0x1000000);
@@ -912,37 +946,46 @@ export class SendOnceClaim {
 	/** `places` in `kept`, or all of them. */
 	private claimedAt(places?: readonly number[]): ClaimedSlots[] {
 		const { kept } = this;
-		const byBucket: ClaimedSlots[] = [];
 		// Nothing left to find: most items are done with every number by the time they settle.
-		if (kept.claimedCount === 0) return byBucket;
+		if (kept.claimedCount === 0) return [];
 		const end = places ? places.length : kept.count;
-		/** How many each of byBucket holds: its arrays are sized for all that is left (a request's numbers are one text's), then cut. */
-		const counts: number[] = [];
-		let current = -1;
+		// Twice: a request's numbers are one text's, in one bucket; others are regrouped after them.
+		reserveClaimedColumns(2 * end);
+		let found = 0;
+		let mixed = false;
 		for (let at = 0; at < end; at++) {
 			const place = places ? places[at] : at;
 			if (kept.claimed[place] === 0) continue;
 			kept.claimed[place] = 0;
 			kept.claimedCount--;
-			const bucket = kept.buckets[place];
-			if (byBucket[current]?.bucket !== bucket) {
-				current = byBucket.findIndex((other) => other.bucket === bucket);
-				if (current < 0) {
-					current = byBucket.push({ bucket, hashes: new Array<number>(end - at), slots: new Array<number>(end - at), layout: kept.layouts[place] }) - 1;
-					counts.push(0);
-				}
-			}
-			const claimed = byBucket[current];
-			if (claimed.layout !== kept.layouts[place]) claimed.layout = -1;
-			claimed.hashes[counts[current]] = kept.hashes[place];
-			claimed.slots[counts[current]++] = kept.slots[place];
+			claimedHashes[found] = kept.hashes[place];
+			claimedSlotsAt[found] = kept.slots[place];
+			claimedBuckets[found] = kept.buckets[place];
+			claimedLayouts[found] = kept.layouts[place];
+			if (claimedBuckets[found] !== claimedBuckets[0]) mixed = true;
+			found++;
 		}
-		byBucket.forEach((claimed, index) => (claimed.hashes.length = claimed.slots.length = counts[index]));
+		if (found === 0) return [];
+		if (!mixed) return [claimedRange(claimedBuckets[0], 0, found)];
+		const byBucket: ClaimedSlots[] = [];
+		let next = found;
+		for (let first = 0; first < found; first++) {
+			const bucket = claimedBuckets[first];
+			if (byBucket.some((claimed) => claimed.bucket === bucket)) continue;
+			const start = next;
+			for (let at = first; at < found; at++) {
+				if (claimedBuckets[at] !== bucket) continue;
+				claimedHashes[next] = claimedHashes[at];
+				claimedSlotsAt[next] = claimedSlotsAt[at];
+				claimedLayouts[next++] = claimedLayouts[at];
+			}
+			byBucket.push(claimedRange(bucket, start, next));
+		}
 		return byBucket;
 	}
 
 	private release(claimed: ClaimedSlots[]): void {
-		for (const { bucket, hashes } of claimed) this.record.release(bucket, hashes, this.owner);
+		for (const inBucket of claimed) this.record.release(inBucket, this.owner);
 	}
 
 	/**
