@@ -9,6 +9,31 @@ const { API_KEY, control, reset, median, e164Numbers, pct, ms, assertRun } = req
 const { loadNodeSource } = require('../lib/phones');
 
 /**
+ * What the check reads of an execution, as n8n-core's execution contexts give it: methods of a
+ * class, the same functions for every workflow (closures made per workflow were new call targets
+ * to V8 at each one, and the node's code compiled anew, which no n8n process does).
+ */
+class RunContext {
+	constructor(workflowId) {
+		this.workflowId = workflowId;
+		this.staticData = {};
+	}
+	getWorkflow() {
+		return { id: this.workflowId };
+	}
+	getNode() {
+		return { name: 'Mifumo SMS' };
+	}
+	getMode() {
+		return 'webhook';
+	}
+	getWorkflowStaticData() {
+		return this.staticData;
+	}
+	addExecutionHints() {}
+}
+
+/**
  * The check itself, through the node's own source: 10,000 numbers checked and claimed against a
  * record that already holds `held` numbers, then recorded 100 to a request, as a send does (which
  * awaits each report: left pending, a round's reports would keep its claim alive, and the garbage
@@ -21,47 +46,43 @@ async function timeCheck(count, held) {
 	forgetSendRecords();
 	const settings = { windowMs: 24 * 3_600_000, repeatUnknown: false, scope: 'MIFUMO\n' };
 	const numbers = e164Numbers(count);
-	/** Sends by one workflow's node, with its static data (and so a record of its own), filled with `held` numbers. */
+	const send = async (context, text) => {
+		const claim = SendOnceClaim.open(context, settings, false);
+		const kept = claim.keep(text, numbers);
+		for (let start = 0; start < kept.length; start += 100) await claim.accepted(kept.slice(start, start + 100), `msg_${text}_${start}`);
+		await claim.settle();
+	};
+	/** One workflow's node, with its static data (and so a record of its own), filled with `held` numbers. */
 	const workflow = async (id) => {
-		const staticData = {};
-		const context = {
-			getWorkflow: () => ({ id }),
-			getNode: () => ({ name: 'Mifumo SMS' }),
-			getMode: () => 'webhook',
-			getWorkflowStaticData: () => staticData,
-			addExecutionHints: () => undefined,
-		};
-		const send = async (text) => {
-			const claim = SendOnceClaim.open(context, settings, false);
-			const kept = claim.keep(text, numbers);
-			for (let start = 0; start < kept.length; start += 100) await claim.accepted(kept.slice(start, start + 100), `msg_${text}_${start}`);
-			await claim.settle();
-		};
-		for (let filled = 0; filled < held; filled += count) await send(`earlier ${filled}`);
-		return send;
+		const context = new RunContext(id);
+		for (let filled = 0; filled < held; filled += count) await send(context, `earlier ${filled}`);
+		return context;
 	};
 	/**
-	 * 10 sends, each a new text: the median wall time, and the CPU time of all 10 over 10. The
-	 * mean, not a median: process.cpuUsage() moves in ticks of 4 ms here, as long as a send's
-	 * check, and the sends that rebuild an index or wait out a garbage collection are part of the cost.
+	 * `rounds` sends, each a new text: the median wall time, and the CPU time of all over their
+	 * number. The mean, not a median: process.cpuUsage() moves in ticks of 4 ms here, longer than a
+	 * send's check, and the sends that rebuild an index or wait out a garbage collection are part of the cost.
 	 */
-	const timed = async (send, label) => {
+	const timed = async (context, label, rounds) => {
 		const times = [];
 		const cpuBefore = process.cpuUsage();
-		for (let round = 0; round < 10; round++) {
+		for (let round = 0; round < rounds; round++) {
 			const started = process.hrtime.bigint();
-			await send(`${label} ${round}`);
+			await send(context, `${label} ${round}`);
 			times.push(Number(process.hrtime.bigint() - started) / 1e6);
 		}
 		const used = process.cpuUsage(cpuBefore);
-		return { ms: median(times), cpuMs: (used.user + used.system) / 1000 / 10 };
+		return { ms: median(times), cpuMs: (used.user + used.system) / 1000 / rounds };
 	};
 	const fresh = await workflow('bench-fresh');
-	const cold = await timed(fresh, 'fresh');
-	for (let round = 0; round < 20; round++) await fresh(`more ${round}`);
-	const warm = await timed(await workflow('bench'), 'measured');
+	const cold = await timed(fresh, 'fresh', 10);
+	for (let round = 0; round < 20; round++) await send(fresh, `more ${round}`);
+	// 30: the record passes its cap on the way (about 147,000 numbers), and drops its oldest sends, as a busy workflow's does.
+	const warm = await timed(await workflow('bench'), 'measured', WARM_ROUNDS);
 	return { ...warm, cold };
 }
+
+const WARM_ROUNDS = 30;
 
 module.exports = async function sendOnce({ url, quick }) {
 	const count = quick ? 2000 : 10_000;
@@ -131,7 +152,7 @@ module.exports = async function sendOnce({ url, quick }) {
 				value: `${pct(share)} of the run's CPU (${ms(check.cpuMs)} of ${ms(runCpuMs)}); wall ${ms(check.ms)} of ${ms(plainMs)} (${pct(check.ms / plainMs)})`,
 				goal: '≤ 2 %',
 				met: share <= 0.02,
-				explain: `SendOnceClaim from nodes/Mifumo/actions/sms/sendOnce.ts, bundled as the build does: ${count.toLocaleString('en')} numbers checked and claimed against a record already holding 90,000, then recorded 100 to a request (10 sends, each a new text: CPU their mean, wall the median), over the run without the window; in a process that has sent before (30 sends), as a running n8n has. Judged on CPU time: on a shared machine wall times swing more than the figure measured.`,
+				explain: `SendOnceClaim from nodes/Mifumo/actions/sms/sendOnce.ts, bundled as the build does: ${count.toLocaleString('en')} numbers checked and claimed against a record already holding 90,000, then recorded 100 to a request (${WARM_ROUNDS} sends, each a new text: CPU their mean, wall the median; the record passes its cap on the way and drops its oldest sends), over the run without the window; in a process that has sent before (30 sends), as a running n8n has, through a context whose methods are a class's, as n8n-core's are. Judged on CPU time: on a shared machine wall times swing more than the figure measured.`,
 			},
 			{
 				figure: 'The check in a fresh process',
